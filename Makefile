@@ -1,0 +1,55 @@
+# The two commands a newcomer needs:  make lab   and   make test
+# Both create .venv when it is missing and install what they need into it;
+# the second run only reinstalls when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+ARGS   ?=
+PYTEST_ARGS ?=
+
+.PHONY: lab test test-fast notebooks figures bench clean venv
+
+venv: $(BIN)/python
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test]"
+	touch $@ $(VENV)/.installed-notebooks
+
+## make lab: set up and open the course in JupyterLab (ARGS="--port 9999 --no-browser")
+lab: $(VENV)/.installed-notebooks
+	$(BIN)/jupyter lab notebooks/ $(ARGS)
+
+## make test: set up and run every test: unit tests, then nbval on every notebook
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/ $(wildcard notebooks/*.ipynb) \
+	    --ignore=tests/browser \
+	    --nbval-lax --nbval-current-env \
+	    --nbval-sanitize-with notebooks/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+## make test-fast: unit tests only
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/ --ignore=tests/browser -q $(PYTEST_ARGS)
+
+## make notebooks: re-execute every notebook in place, refreshing stored outputs
+notebooks: $(VENV)/.installed-test
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+## make figures: regenerate figures/ from the functions the notebooks call
+figures: $(VENV)/.installed-notebooks
+	$(BIN)/python -m regkit.figures figures/
+
+## make bench: the benchmarks of benchmarks/ (medians and ratios)
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,4 @@
+"""Live dashboards for the notebooks (the only part of regkit that imports
+ipywidgets). One function per dashboard; each returns a ``Dashboard`` whose
+``state`` a test can read after setting a control's ``value``.
+"""
