@@ -33,9 +33,16 @@ class History:
             active, mixup/augmentation applied, plus the penalty).
         stopped_epoch (int | None): index of the epoch after which a callback
             stopped training; None when training ran to the end.
-        config (dict): what the run used (optimizer, learning rate, dropout
-            rates, regularizers, batch norm, augmentation, ...), recorded by
-            ``fit`` so the overfit detector can tailor its advice.
+        config (dict): what the run used, recorded by ``fit`` so the overfit
+            detector can tailor its advice. Keys (all optional to readers):
+            ``optimizer`` (class name), ``lr``, ``weight_decay``,
+            ``batch_size``, ``epochs`` (asked for), ``n_train``,
+            ``images`` (bool: x was ``(n, h, w)``), ``dropout`` (list of the
+            Dropout/DropConnect ``p`` values), ``l1``/``l2`` (largest Dense
+            regularizer strength, 0.0 when none), ``batchnorm`` (bool),
+            ``augment`` (bool), ``mixup_alpha``, ``label_smoothing``,
+            ``clip_norm``, ``max_norm``, ``early_stopping`` (patience or
+            None), ``n_params``.
     """
 
     def __init__(self, config: dict | None = None):
@@ -130,7 +137,6 @@ class History:
         if n == 0:
             return "History(0 epochs)"
         parts = [f"History({n} epochs"]
-        last = n - 1
         for f in ("train_loss", "val_loss", "train_acc", "val_acc"):
             series = getattr(self, f)
             if series:
@@ -140,7 +146,7 @@ class History:
             parts.append(f"best_epoch={best}")
         if self.stopped_epoch is not None:
             parts.append(f"stopped_epoch={self.stopped_epoch}")
-        return ", ".join(parts) + ")" if last >= 0 else "History()"
+        return ", ".join(parts) + ")"
 
 
 def _is_history_csv(path: str) -> bool:
