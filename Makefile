@@ -41,7 +41,7 @@ test-fast: $(VENV)/.installed-test
 
 ## make notebooks: re-execute every notebook in place, refreshing stored outputs
 notebooks: $(VENV)/.installed-test
-	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/run_notebooks.py $(NB)
 
 ## make figures: regenerate figures/ from the functions the notebooks call
 figures: $(VENV)/.installed-notebooks

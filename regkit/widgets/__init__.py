@@ -2,3 +2,5 @@
 ipywidgets). One function per dashboard; each returns a ``Dashboard`` whose
 ``state`` a test can read after setting a control's ``value``.
 """
+from .base import Dashboard, log_slider, slider
+# [widgets-notebooks]

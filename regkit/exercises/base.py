@@ -1,0 +1,59 @@
+"""The shared machinery of the exercise checkers."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Feedback:
+    """The result of a checker: ``passed`` and the messages for the learner."""
+
+    name: str
+    passed: bool
+    messages: list[str] = field(default_factory=list)
+
+    def __str__(self):
+        head = f"✔ {self.name}: passed" if self.passed else f"✘ {self.name}: not yet"
+        return "\n".join([head] + [f"  - {m}" for m in self.messages])
+
+    __repr__ = __str__
+
+    def __bool__(self):
+        return self.passed
+
+
+def check_all(name: str, checks) -> Feedback:
+    """Run ``checks`` (callables returning None when fine or a message) in
+    order and stop at the first problem, so the learner fixes one thing at
+    a time. A check that raises is reported, with the exception, as a
+    problem of the learner's code."""
+    for check in checks:
+        try:
+            problem = check()
+        except NotImplementedError:
+            return Feedback(name, False, ["not implemented yet: replace the "
+                                          "`raise NotImplementedError` / `...` with your code"])
+        except Exception as exc:  # the learner's code raised
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            return Feedback(name, False, [f"your code raised {last}"])
+        if problem:
+            return Feedback(name, False, [problem])
+    return Feedback(name, True, [])
+
+
+def compare_arrays(what: str, got, want, *, atol=1e-6, rtol=1e-5) -> str | None:
+    """None when ``got`` matches ``want`` in shape and value, else a message."""
+    if got is None:
+        return f"{what}: your function returned None (did you forget `return`?)"
+    got = np.asarray(got)
+    want = np.asarray(want)
+    if got.shape != want.shape:
+        return f"{what}: shape {got.shape}, expected {want.shape}"
+    if not np.allclose(got, want, atol=atol, rtol=rtol):
+        i = np.unravel_index(np.argmax(np.abs(got - want)), want.shape) if want.ndim else ()
+        return (f"{what}: got {np.round(got, 4).tolist()}, expected "
+                f"{np.round(want, 4).tolist()} (largest difference at index {tuple(int(k) for k in i)})")
+    return None

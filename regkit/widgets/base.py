@@ -1,0 +1,182 @@
+"""`Dashboard`: the one pattern behind every live control of the course.
+
+A dashboard is a few controls, a pure ``compute(**values) -> result`` (the
+slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
+(the fast part). Moving a control:
+
+1. shows "computing…" at once, so the class knows something is happening;
+2. waits a short *debounce* so a burst of key presses computes once, for the
+   last value only;
+3. looks the values up in a cache, so going back to a setting is instant;
+4. draws into one fixed-height ``Output`` with ``clear_output(wait=True)``,
+   so the page does not jump;
+5. on an exception, shows the traceback in the output (never a silent
+   kernel log) and records it in ``state["error"]``.
+
+Without a running event loop (a test, a script) updates run synchronously,
+so a test can set ``slider.value`` and read ``dashboard.state`` at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from typing import Any, Callable
+
+import ipywidgets as W
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+
+class Dashboard:
+    """Controls + cached compute + figure, in one fixed-height output.
+
+    Args:
+        controls: ``{name: widget}``; each widget's ``value`` is passed to
+            ``compute`` and ``draw`` under that name.
+        compute: ``compute(**values) -> result`` (cached by the values).
+        draw: ``draw(result, **values) -> matplotlib Figure``.
+        describe: optional ``describe(result, **values) -> str`` (HTML) shown
+            under the figure; also kept in ``state["text"]``.
+        height: CSS height of the output area (fixed: no jumping).
+        debounce: seconds to wait after the last change before computing.
+        title: optional HTML heading.
+
+    Attributes:
+        state: ``values``, ``result``, ``text``, ``computes`` (how many
+            times compute ran), ``cache_hits``, ``last_ms`` (time of the last
+            update, compute + draw), ``error`` (traceback text or None).
+    """
+
+    def __init__(self, controls: dict[str, W.Widget], compute: Callable,
+                 draw: Callable, *, describe: Callable | None = None,
+                 height: str = "460px", debounce: float = 0.15, title: str | None = None):
+        self.controls = dict(controls)
+        self.compute, self.draw, self.describe = compute, draw, describe
+        self.debounce = float(debounce)
+        self.cache: dict[tuple, Any] = {}
+        self.state: dict[str, Any] = {"values": None, "result": None, "text": "",
+                                      "computes": 0, "cache_hits": 0,
+                                      "last_ms": None, "error": None}
+        self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
+        self.output = W.Output(layout=W.Layout(height=height, overflow="hidden"))
+        self.text = W.HTML()
+        self._pending = None
+        for widget in self.controls.values():
+            if hasattr(widget, "continuous_update"):
+                widget.continuous_update = False
+            widget.observe(self._on_change, names="value")
+        head = [W.HTML(f"<b>{title}</b>")] if title else []
+        self.widget = W.VBox(head + [W.HBox(list(self.controls.values()),
+                                            layout=W.Layout(flex_flow="row wrap")),
+                                     self.status, self.output, self.text])
+        self.widget.add_class("rk-dashboard")
+        self.refresh()
+
+    # -- values and updates -------------------------------------------
+    @property
+    def values(self) -> dict[str, Any]:
+        return {name: w.value for name, w in self.controls.items()}
+
+    def set(self, **values) -> "Dashboard":
+        """Set several controls at once and update once (tests, benchmarks)."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; "
+                             f"known: {sorted(self.controls)}")
+        saved, self.debounce = self.debounce, -1.0  # suppress per-control updates
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self.debounce = saved
+        return self.refresh()
+
+    def _on_change(self, _change) -> None:
+        if self.debounce < 0:
+            return
+        self.status.value = "<i>computing…</i>"
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop: a test or a script
+            self.refresh()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(self.debounce, self.refresh)
+
+    def refresh(self) -> "Dashboard":
+        """Compute (or fetch from the cache) and redraw for the current values."""
+        self._pending = None
+        values = self.values
+        key = tuple(sorted((k, _hashable(v)) for k, v in values.items()))
+        start = time.perf_counter()
+        cached = key in self.cache
+        self.status.value = "" if cached else "<i>computing…</i>"
+        try:
+            if cached:
+                result = self.cache[key]
+                self.state["cache_hits"] += 1
+            else:
+                result = self.compute(**values)
+                self.cache[key] = result
+                self.state["computes"] += 1
+            fig = self.draw(result, **values)
+            text = self.describe(result, **values) if self.describe else ""
+            with self.output:
+                self.output.clear_output(wait=True)
+                display(fig)
+            plt.close(fig)
+            self.text.value = text
+            self.state.update(values=values, result=result, text=text, error=None)
+        except Exception:  # shown to the learner, kept for tests
+            tb = traceback.format_exc()
+            with self.output:
+                self.output.clear_output(wait=True)
+                print(tb)
+            self.state.update(values=values, error=tb)
+        ms = (time.perf_counter() - start) * 1000
+        self.state["last_ms"] = ms
+        shown = ", ".join(f"{k} = {_fmt(v)}" for k, v in values.items())
+        flag = " · error" if self.state["error"] else (" · cached" if cached else "")
+        self.status.value = (f"<span class='rk-status' data-done='1'>{shown}"
+                             f" · {ms:.0f} ms{flag}</span>")
+        return self
+
+    # -- display ------------------------------------------------------
+    def _ipython_display_(self):
+        display(self.widget)
+
+    def __repr__(self):
+        return f"Dashboard(controls={list(self.controls)}, values={self.values})"
+
+
+def _hashable(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def log_slider(description: str, value: float, min_exp: int, max_exp: int,
+               step: float = 0.25, fmt: str = ".0e") -> W.FloatLogSlider:
+    """A log-scale slider (lambda, learning rate) that shows its value."""
+    return W.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
+                            description=description, readout_format=fmt,
+                            continuous_update=False,
+                            style={"description_width": "initial"})
+
+
+def slider(description: str, value, lo, hi, step, fmt: str | None = None):
+    """A linear slider (int or float by the type of ``step``) with a readout."""
+    cls = W.IntSlider if isinstance(step, int) and isinstance(value, int) else W.FloatSlider
+    kw = {"readout_format": fmt} if fmt else {}
+    return cls(value=value, min=lo, max=hi, step=step, description=description,
+               continuous_update=False, style={"description_width": "initial"}, **kw)

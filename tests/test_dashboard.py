@@ -1,0 +1,60 @@
+"""The Dashboard pattern: cache, error display, state, synchronous updates."""
+import pytest
+
+pytest.importorskip("ipywidgets")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from regkit.widgets import Dashboard, log_slider, slider  # noqa: E402
+
+
+def _dash(calls):
+    def compute(a, lam):
+        calls.append((a, lam))
+        if a == 3:
+            raise RuntimeError("boom at a=3")
+        return a * lam
+
+    def draw(result, a, lam):
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.set_title(f"{result:.3g}")
+        return fig
+
+    return Dashboard({"a": slider("a", 1, 0, 5, 1), "lam": log_slider("lam", 1e-2, -4, 0)},
+                     compute, draw, describe=lambda r, a, lam: f"r={r:.3g}")
+
+
+def test_initial_state_computed_once():
+    calls = []
+    d = _dash(calls)
+    assert calls == [(1, pytest.approx(1e-2))]
+    assert d.state["result"] == pytest.approx(1e-2)
+    assert d.state["text"] == "r=0.01"
+    assert d.state["error"] is None
+
+
+def test_value_change_updates_and_cache_answers_repeat():
+    calls = []
+    d = _dash(calls)
+    d.controls["a"].value = 2
+    assert d.state["result"] == pytest.approx(2e-2)
+    d.controls["a"].value = 1
+    assert d.state["cache_hits"] == 1 and d.state["computes"] == 2
+    assert len(calls) == 2
+
+
+def test_set_updates_once_for_several_controls():
+    calls = []
+    d = _dash(calls)
+    d.set(a=4, lam=0.1)
+    assert calls[-1] == (4, pytest.approx(0.1)) and len(calls) == 2
+    with pytest.raises(ValueError, match="unknown control"):
+        d.set(b=1)
+
+
+def test_error_is_shown_and_recorded_then_recovers():
+    d = _dash([])
+    d.controls["a"].value = 3
+    assert "boom at a=3" in d.state["error"]
+    assert "error" in d.status.value
+    d.controls["a"].value = 2
+    assert d.state["error"] is None
