@@ -143,11 +143,9 @@ class SGD(Optimizer):
             if wd:
                 g = g + wd * p.data                     # coupled: the L2 gradient
             if mu:
-                first = p not in self.state
-                buf = self._buffer(p, "momentum")
-                if not first:
-                    buf *= mu
-                buf += g                                # first step: buf = g
+                buf = self._buffer(p, "momentum")       # zeros at first, so buf = g
+                buf *= mu
+                buf += g
                 g = buf
             p.data -= lr * g
 
