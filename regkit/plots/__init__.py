@@ -7,5 +7,7 @@ same pictures.
 """
 from .style import PALETTE, TRAIN, VAL, TEST, use_style, rk_style
 # [plots-data]
+from .gallery import augmentation_gallery
 # [plots-diagnose]
+from .diagnosis import plot_diagnosis, plot_comparison
 # [plots-notebooks]
