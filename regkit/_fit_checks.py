@@ -1,0 +1,185 @@
+"""What `rk.fit` checks before training, and the config it records.
+
+Everything is checked once, up front, so a mistake is reported by name
+before any time is spent training (and not as a shape error deep inside a
+layer in epoch 7).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import check_array, check_int, check_nonnegative, check_positive
+
+_HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
+
+
+def is_classification(loss) -> bool:
+    from .losses import SoftmaxCrossEntropy
+    return isinstance(loss, SoftmaxCrossEntropy)
+
+
+def check_data(model, x, y, validation_data, loss):
+    """Return ``(x, y, (x_val, y_val) or None, classification)``, validated.
+
+    Labels become an integer array, regression targets take x's dtype (so
+    float32 data stays float32); arrays that already fit are not copied.
+    """
+    for name, obj, methods in (("loss", loss, ("forward", "backward")),
+                               ("model", model, ("forward", "backward", "predict", "penalty",
+                                                 "parameters", "train", "children"))):
+        missing = [m for m in methods if not callable(getattr(obj, m, None))]
+        if missing:
+            raise TypeError(f"{name} must have {', '.join(methods)}; "
+                            f"{type(obj).__name__} lacks {', '.join(missing)}")
+    classification = is_classification(loss)
+    x = _check_inputs("x", x)
+    y = _check_targets("y", y, "x", len(x), x.dtype, classification)
+    val = None
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise TypeError("validation_data must be a pair (x_val, y_val), got "
+                            f"{type(validation_data).__name__}")
+        xv = _check_inputs("validation_data[0]", validation_data[0])
+        if xv.shape[1:] != x.shape[1:]:
+            raise ValueError(f"validation_data[0] has samples of shape {xv.shape[1:]}, "
+                             f"x has {x.shape[1:]}")
+        xv = xv.astype(x.dtype, copy=False)
+        yv = _check_targets("validation_data[1]", validation_data[1], "validation_data[0]",
+                            len(xv), x.dtype, classification)
+        if yv.ndim != y.ndim:
+            raise ValueError(f"validation_data[1] has shape {yv.shape}, y has {y.shape}")
+        val = (xv, yv)
+    return x, y, val, classification
+
+
+def _check_inputs(name, x) -> np.ndarray:
+    x = check_array(name, x)                    # rejects NaN / inf, names the argument
+    if x.ndim < 2:
+        raise ValueError(f"{name} must be (n, features) or (n, height, width), "
+                         f"got shape {x.shape}")
+    if len(x) == 0:
+        raise ValueError(f"{name} has no samples (shape {x.shape})")
+    return x
+
+
+def _check_targets(name, y, x_name, n, dtype, classification) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 0 or y.ndim > 2:
+        raise ValueError(f"{name} must be (n,) or (n, outputs), got shape {y.shape}")
+    if len(y) != n:
+        raise ValueError(f"{name} has {len(y)} samples but {x_name} has {n}")
+    if classification and y.ndim == 1:
+        if y.dtype.kind == "f":
+            check_array(name, y)
+            if not np.all(y == np.round(y)):
+                raise ValueError(f"{name} must hold integer class labels, got "
+                                 f"non-integer values such as {y[y != np.round(y)][0]!r}")
+            y = y.astype(np.intp)
+        elif y.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer class labels, got dtype {y.dtype}")
+        return y
+    # regression targets, or probability rows for classification
+    return check_array(name, y).astype(dtype, copy=False)
+
+
+def check_model_output(model, x, y, val, classification) -> int:
+    """The model's output width, after checking the targets fit it."""
+    out = np.asarray(model.predict(x[:1]))
+    if out.ndim != 2:
+        raise ValueError(f"the model must output (batch, outputs) scores, got shape "
+                         f"{out.shape} for one sample")
+    width = out.shape[1]
+    pairs = [("y", y)] + ([("validation_data[1]", val[1])] if val is not None else [])
+    for name, target in pairs:
+        if target.ndim == 2 and target.shape[1] != width:
+            raise ValueError(f"{name} has {target.shape[1]} columns but the model "
+                             f"outputs {width}")
+        if target.ndim == 1 and classification:
+            low, high = int(target.min()), int(target.max())
+            if low < 0 or high >= width:
+                bad = low if low < 0 else high
+                raise ValueError(f"{name} contains label {bad}, but the model outputs "
+                                 f"{width} scores, so labels must be in [0, {width})")
+        if target.ndim == 1 and not classification and width != 1:
+            raise ValueError(f"{name} has shape {target.shape} but the model outputs "
+                             f"{width} values per sample; give (n, {width}) targets")
+    return width
+
+
+def check_options(*, epochs, batch_size, augment, mixup_alpha, clip_norm, max_norm,
+                  shuffle, progress, callbacks, classification):
+    epochs = check_int("epochs", epochs, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    if augment is not None and not callable(augment):
+        raise TypeError(f"augment must be a function f(batch, rng=...) or None, "
+                        f"got {augment!r}")
+    mixup_alpha = check_nonnegative("mixup_alpha", mixup_alpha)
+    if mixup_alpha > 0 and not classification:
+        raise ValueError("mixup_alpha > 0 needs a classification loss "
+                         "(rk.SoftmaxCrossEntropy); mixup blends class labels")
+    if clip_norm is not None:
+        check_positive("clip_norm", clip_norm)
+    if max_norm is not None:
+        check_positive("max_norm", max_norm)
+    for name, flag in (("shuffle", shuffle), ("progress", progress)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    return epochs, batch_size, {"callbacks": _check_callbacks(callbacks)}
+
+
+def _check_callbacks(callbacks) -> list:
+    if callbacks is None:
+        return []
+    if any(hasattr(callbacks, h) for h in _HOOKS):     # a single callback
+        return [callbacks]
+    try:
+        callbacks = list(callbacks)
+    except TypeError:
+        raise TypeError(f"callbacks must be a list of callbacks, got {callbacks!r}") from None
+    for i, cb in enumerate(callbacks):
+        if not any(callable(getattr(cb, h, None)) for h in _HOOKS):
+            raise TypeError(f"callbacks[{i}] has none of {', '.join(_HOOKS)}: {cb!r}")
+    return callbacks
+
+
+# -- what the run used, for rk.diagnose ------------------------------------------
+def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alpha,
+               clip_norm, max_norm, callbacks) -> dict:
+    """The ``history.config`` keys documented in :class:`regkit.History`."""
+    from .callbacks import EarlyStopping
+    from .network import _walk
+    layers = list(_walk(model))
+    l1 = l2 = 0.0
+    for layer in layers:
+        reg = getattr(layer, "regularizer", None)
+        if reg is not None:
+            # L1 and L2 keep their strength in `lam`, ElasticNet in `l1`/`l2`
+            kind = type(reg).__name__
+            l1 = max(l1, float(getattr(reg, "l1", reg.lam if kind == "L1" else 0.0)))
+            l2 = max(l2, float(getattr(reg, "l2", reg.lam if kind == "L2" else 0.0)))
+    stoppers = [cb for cb in callbacks if isinstance(cb, EarlyStopping)]
+    return {
+        "optimizer": type(optimizer).__name__,
+        "lr": _number(getattr(optimizer, "lr", None)),
+        "weight_decay": _number(getattr(optimizer, "weight_decay", 0.0)),
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "n_train": len(x),
+        "images": x.ndim == 3,
+        "dropout": [float(m.p) for m in layers
+                    if type(m).__name__ in ("Dropout", "DropConnect")],
+        "l1": l1,
+        "l2": l2,
+        "batchnorm": any(type(m).__name__ == "BatchNorm" for m in layers),
+        "augment": augment is not None,
+        "mixup_alpha": mixup_alpha,
+        "label_smoothing": float(getattr(loss, "label_smoothing", 0.0)),
+        "clip_norm": None if clip_norm is None else float(clip_norm),
+        "max_norm": None if max_norm is None else float(max_norm),
+        "early_stopping": stoppers[0].patience if stoppers else None,
+        "n_params": int(sum(p.data.size for p in model.parameters())),
+    }
+
+
+def _number(value):
+    return float(value) if isinstance(value, (int, float, np.floating)) else value
