@@ -40,5 +40,6 @@ from .labels import mixup, smooth_labels
 # [diagnose]
 from .detector import diagnose, Diagnosis, Thresholds
 from .logs import read_log
+from .compare import compare, Comparison
 
 __version__ = "0.1.0"

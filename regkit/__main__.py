@@ -1,0 +1,83 @@
+"""Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]``.
+
+Also ``python -m regkit diagnose ...``. FILE is a CSV (Keras CSVLogger,
+Lightning ``metrics.csv``, ``History.to_csv``) or JSON log.
+
+Exit codes: 0 the log was diagnosed; 2 the input was unusable (unreadable
+file, missing columns, an existing ``--plot`` file without ``--force``) or
+the command line was wrong (argparse's own convention); 1 anything else
+(matplotlib missing for ``--plot``). Messages go to stderr, the report to
+stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="regkit", description="regkit: regularization toolkit from the course.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    diag = commands.add_parser(
+        "diagnose", help="diagnose a training log: overfitting, underfitting, ...",
+        description="Read a training log (Keras CSVLogger, Lightning metrics.csv, regkit "
+                    "History CSV, or JSON) and print a diagnosis with suggestions.")
+    diag.add_argument("file", metavar="FILE", help="the log: a .csv or .json file")
+    diag.add_argument("--plot", metavar="OUT.png",
+                      help="also save the figure (curves, best epoch, gap, verdict)")
+    diag.add_argument("--json", action="store_true",
+                      help="print the diagnosis as JSON instead of a text report")
+    diag.add_argument("--force", action="store_true",
+                      help="allow --plot to overwrite an existing file")
+    return parser
+
+
+def _diagnose(args) -> int:
+    from .detector import diagnose
+    if args.plot and os.path.exists(args.plot) and not args.force:
+        print(f"regkit diagnose: {args.plot!r} already exists; pass --force to overwrite it",
+              file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        result = diagnose(args.file)
+    except (ValueError, OSError) as err:     # unreadable, garbage, missing columns
+        print(f"regkit diagnose: {err}", file=sys.stderr)
+        return USAGE_ERROR
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+    else:
+        print(result)
+    if args.plot:
+        try:
+            import matplotlib
+        except ImportError:
+            print("regkit diagnose: --plot needs matplotlib (pip install matplotlib)",
+                  file=sys.stderr)
+            return 1
+        matplotlib.use("Agg")                 # a file, never a window
+        fig = result.plot()
+        try:
+            fig.savefig(args.plot)
+        except (OSError, ValueError) as err:   # missing folder, unknown extension
+            print(f"regkit diagnose: cannot save the figure: {err}", file=sys.stderr)
+            return USAGE_ERROR
+        if not args.json:
+            print(f"figure saved to {args.plot}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit code (the console script exits with it)."""
+    args = _parser().parse_args(argv)          # exits with 2 on a usage error
+    if args.command == "diagnose":
+        return _diagnose(args)
+    return USAGE_ERROR                           # pragma: no cover (argparse rejects others)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""`regkit diagnose` / `python -m regkit diagnose`, run as a real subprocess."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from regkit.__main__ import main
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+KERAS = os.path.join(DATA, "keras_log.csv")
+LIGHTNING = os.path.join(DATA, "lightning_metrics.csv")
+
+
+def run(*args):
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "regkit", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def test_diagnose_prints_the_report():
+    proc = run("diagnose", KERAS)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Diagnosis: OVERFITTING")
+    assert "Try, in this order:" in proc.stdout and proc.stderr == ""
+
+
+def test_json_output_parses_and_plot_writes_a_png(tmp_path):
+    out = tmp_path / "diag.png"
+    proc = run("diagnose", LIGHTNING, "--json", "--plot", str(out))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["verdict"] == "good fit" and len(result["series"]["epoch"]) == 30
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # an existing file is not overwritten without --force
+    again = run("diagnose", LIGHTNING, "--plot", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr and again.stdout == ""
+    forced = run("diagnose", LIGHTNING, "--plot", str(out), "--force")
+    assert forced.returncode == 0 and "figure saved" in forced.stdout
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x00\x01\x02binary", "binary"),
+    (b"epoch,loss\n0,1.0\n", "need train and validation"),
+])
+def test_unusable_input_exits_2_with_the_message_on_stderr(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    proc = run("diagnose", str(path))
+    assert proc.returncode == 2
+    assert message in proc.stderr and "bad.csv" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_missing_file_and_usage_errors_exit_2(tmp_path):
+    proc = run("diagnose", str(tmp_path / "nope.csv"))
+    assert proc.returncode == 2 and "nope.csv" in proc.stderr
+    assert run().returncode == 2                     # no command: argparse usage error
+    assert run("diagnose").returncode == 2
+
+
+def test_main_returns_the_exit_code(capsys, tmp_path):
+    assert main(["diagnose", KERAS]) == 0
+    assert "OVERFITTING" in capsys.readouterr().out
+    bad = tmp_path / "empty.csv"
+    bad.write_text("")
+    assert main(["diagnose", str(bad)]) == 2
+    assert "empty" in capsys.readouterr().err
