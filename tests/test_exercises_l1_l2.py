@@ -1,0 +1,89 @@
+"""Notebook 02's checkers accept the answer and explain the usual mistakes."""
+import numpy as np
+import pytest
+
+from regkit.exercises.l1_l2 import check_l1_step, check_l2, reference_l1_sgd_step
+
+
+# -- exercise 1: L2 penalty and gradient -------------------------------------
+def good_penalty(w, lam):
+    return lam * 0.5 * float(np.sum(w ** 2))
+
+
+def good_grad(w, lam):
+    return lam * w
+
+
+def test_l2_accepts_the_answer_and_regkit():
+    import regkit as rk
+    fb = check_l2(good_penalty, good_grad)
+    assert fb.passed, str(fb)
+    assert check_l2(lambda w, lam: rk.L2(lam)(w), lambda w, lam: rk.L2(lam).grad(w))
+
+
+@pytest.mark.parametrize("penalty, grad, hint", [
+    (lambda w, lam: lam * float(np.sum(w ** 2)), good_grad, "1/2"),
+    (good_penalty, lambda w, lam: 2 * lam * w, "2 * lam * w"),
+    (good_penalty, lambda w, lam: -lam * w, "sign"),
+    (good_penalty, lambda w, lam: lam * np.sign(w), "L1 gradient"),
+    (lambda w, lam: lam * 0.5 * float(np.linalg.norm(w)), good_grad, "SQUARED"),
+    (lambda w, lam: lam * 0.5 * w ** 2, good_grad, "scalar"),
+    (lambda w, lam: None, good_grad, "None"),
+    (good_penalty, lambda w, lam: (lam * w).ravel(), "shape"),
+])
+def test_l2_rejects_typical_mistakes_with_a_hint(penalty, grad, hint):
+    fb = check_l2(penalty, grad)
+    assert not fb.passed
+    assert hint in str(fb), str(fb)
+
+
+def test_l2_rejects_in_place_change():
+    def grad_in_place(w, lam):
+        w *= lam
+        return w
+    fb = check_l2(good_penalty, grad_in_place)
+    assert not fb.passed and "changed the array" in str(fb)
+
+
+def test_l2_stub_does_not_raise():
+    def stub(w, lam):
+        raise NotImplementedError
+    fb = check_l2(stub, stub)
+    assert not fb.passed and "not implemented" in str(fb)
+
+
+# -- exercise 2: one SGD step with L1 ----------------------------------------
+def test_l1_step_accepts_the_reference():
+    fb = check_l1_step(reference_l1_sgd_step)
+    assert fb.passed, str(fb)
+
+
+@pytest.mark.parametrize("step, hint", [
+    (lambda W, b, gW, gb, lr, lam: (W - lr * (gW - lam * np.sign(W)), b - lr * gb), "TOWARDS zero"),
+    (lambda W, b, gW, gb, lr, lam: (W - lr * (gW + lam * W), b - lr * gb), "L2 step"),
+    (lambda W, b, gW, gb, lr, lam: (W - lr * gW - lam * np.sign(W), b - lr * gb), "multiplied by lr"),
+    (lambda W, b, gW, gb, lr, lam: (W - lr * (gW + lam * np.sign(W)),
+                                    b - lr * (gb + lam * np.sign(b))), "bias was penalised"),
+    (lambda W, b, gW, gb, lr, lam: (W - lr * (gW + lam * np.where(W >= 0, 1.0, -1.0)),
+                                    b - lr * gb), "sign(0) is 0"),
+    (lambda W, b, gW, gb, lr, lam: (W - lr * gW, b - lr * gb), "missing"),
+    (lambda W, b, gW, gb, lr, lam: W - lr * gW, "pair"),
+])
+def test_l1_step_rejects_typical_mistakes_with_a_hint(step, hint):
+    fb = check_l1_step(step)
+    assert not fb.passed
+    assert hint in str(fb), str(fb)
+
+
+def test_l1_step_rejects_in_place_update():
+    def in_place(W, b, gW, gb, lr, lam):
+        W -= lr * (gW + lam * np.sign(W))
+        b -= lr * gb
+        return W, b
+    fb = check_l1_step(in_place)
+    assert not fb.passed and "in place" in str(fb)
+
+
+def test_l1_step_stub_does_not_raise():
+    fb = check_l1_step(lambda *args: None)
+    assert not fb.passed and "pair" in str(fb)
