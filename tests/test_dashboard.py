@@ -58,3 +58,13 @@ def test_error_is_shown_and_recorded_then_recovers():
     assert "error" in d.status.value
     d.controls["a"].value = 2
     assert d.state["error"] is None
+
+
+def test_cached_setting_reuses_the_rendered_image():
+    d = _dash([])
+    first = d.state["png"]
+    assert first.startswith(b"\x89PNG")
+    d.controls["a"].value = 2
+    assert d.state["png"] != first
+    d.controls["a"].value = 1
+    assert d.state["png"] is first  # not re-rendered
