@@ -1,0 +1,33 @@
+"""Static figures of notebook 03 (dropout), from the notebook's own functions."""
+from __future__ import annotations
+
+import functools
+
+from ..plots import dropout as plots
+
+
+@functools.lru_cache(maxsize=1)
+def _grid():
+    return plots.dropout_grid(plots.P_SHOWN)
+
+
+def p_curves():
+    """Digits train/validation loss for p = 0, 0.2, 0.5, 0.7."""
+    return plots.p_multiples(_grid(), rows=("curves",))
+
+
+def p_boundaries():
+    """Moons decision boundaries for p = 0, 0.2, 0.5, 0.7."""
+    return plots.p_multiples(_grid(), rows=("boundaries",))
+
+
+def ensemble():
+    """Averaging K dropout passes vs the eval-mode network (p = 0.5)."""
+    run = _grid()[0.5]["digits"]
+    return plots.ensemble_curve(plots.mc_ensemble(run["model"], run["data"].x_val,
+                                                  run["data"].y_val))
+
+
+FIGURES = {"03_dropout_p_curves.png": p_curves,
+           "03_dropout_p_boundaries.png": p_boundaries,
+           "03_dropout_ensemble.png": ensemble}
