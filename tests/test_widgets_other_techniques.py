@@ -1,0 +1,95 @@
+"""The four dashboards of notebook 07, headless, on tiny configurations."""
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("scipy")
+
+import regkit as rk  # noqa: E402
+from regkit.calibration import expected_calibration_error  # noqa: E402
+from regkit.plots import other_techniques as plots  # noqa: E402
+from regkit.widgets.other_techniques import (clipping_dashboard, maxnorm_dashboard,  # noqa: E402
+                                             mixup_dashboard, smoothing_dashboard)
+
+TINY_SMOOTH = {"n_train": 100, "width": 16, "epochs": 15}
+TINY_MIX = {"n_samples": 120, "n_train": 40, "width": 16, "epochs": 5}
+TINY_MAX = {"n_train": 60, "width": 16, "epochs": 3}
+
+
+def test_smoothing_slider_lowers_confidence_and_reports_ece():
+    d = smoothing_dashboard(eps=0.0, **TINY_SMOOTH)
+    assert d.state["error"] is None, d.state["error"]
+    sharp = d.state["result"]
+    d.controls["eps"].value = 0.3
+    assert d.state["error"] is None, d.state["error"]
+    soft = d.state["result"]
+    assert soft["confidence"] < sharp["confidence"]
+    assert soft["ece"] == pytest.approx(expected_calibration_error(soft["probs"],
+                                                                   soft["data"].y_val))
+    assert "keeps 0.730" in d.state["text"] and "ECE" in d.state["text"]
+    d.controls["eps"].value = 0.0
+    assert d.state["cache_hits"] == 1 and d.state["computes"] == 2
+
+
+def test_smoothing_uses_a_precomputed_grid():
+    grid = plots.smoothing_grid((0.0, 0.1), **TINY_SMOOTH)
+    d = smoothing_dashboard(grid, eps=0.1)
+    assert d.state["result"] is grid[0.1]
+    d.set(eps=0.0)
+    assert d.state["result"] is grid[0.0] and len(grid) == 2
+
+
+def test_mixup_slider_trains_with_alpha_and_keeps_the_baseline():
+    d = mixup_dashboard(alpha=0.0, **TINY_MIX)
+    assert d.state["error"] is None, d.state["error"]
+    run, base = d.state["result"]
+    assert run is base                                    # alpha = 0 is the baseline
+    assert run["history"].config["mixup_alpha"] == 0.0
+    d.set(alpha=0.4)
+    assert d.state["error"] is None, d.state["error"]
+    run, base2 = d.state["result"]
+    assert base2 is base and run["history"].config["mixup_alpha"] == 0.4
+    assert "Beta(0.4, 0.4)" in d.state["text"]
+
+
+def test_mean_distance_from_a_real_sample_grows_with_alpha():
+    from regkit.widgets.other_techniques import _mean_min_lam
+    values = [_mean_min_lam(a) for a in (0.1, 1.0, 10.0)]
+    assert values[0] < values[1] < values[2] < 0.5
+    assert values[1] == pytest.approx(0.25)               # uniform: E[min(l, 1-l)] = 1/4
+
+
+def test_clipping_switch_and_threshold():
+    d = clipping_dashboard(threshold=1.0, epochs=8)
+    assert d.state["error"] is None, d.state["error"]
+    calm = d.state["result"]
+    assert calm["diverged_at"] is None and calm["clipped"] > 0
+    d.set(clip=False)
+    wild = d.state["result"]
+    assert wild["threshold"] is None and wild["diverged_at"] is not None
+    assert "NaN/inf" in d.state["text"]
+    d.set(clip=True, threshold=1000.0)
+    assert d.state["result"]["clipped"] < calm["clipped"] or d.state["result"]["diverged_at"]
+
+
+def test_train_clipped_records_norm_before_clipping_and_xavier_is_calm():
+    run = plots.train_clipped(1.0, epochs=2)
+    # the recorded norms are the raw ones: some exceed the threshold
+    assert run["grad_norm"].max() > 1.0
+    assert len(run["grad_norm"]) == len(run["step_loss"]) == 2 * 6
+    calm = plots.train_clipped(None, init="xavier", epochs=10)
+    assert calm["diverged_at"] is None and np.isfinite(calm["val_loss"])
+
+
+def test_maxnorm_slider_bounds_the_column_norms():
+    d = maxnorm_dashboard(c=0.5, **TINY_MAX)
+    assert d.state["error"] is None, d.state["error"]
+    assert d.state["result"]["norms"].max() <= 0.5 * (1 + 1e-5)
+    d.set(c=math.inf)                                     # the slider's "off"
+    free = d.state["result"]
+    assert free["c"] is None and free["norms"].max() > 0.5
+    assert "no constraint" in d.state["text"]
+    dense = [layer for layer in free["model"] if isinstance(layer, rk.Dense)]
+    assert len(dense) == 3
