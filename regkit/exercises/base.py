@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
+class Problem(Exception):
+    """A wrong answer found while unpacking the learner's result (a tuple
+    where a number was due, ...): raise it inside a check and
+    :func:`check_all` reports its message as the problem."""
+
+
 @dataclass
 class Feedback:
     """The result of a checker: ``passed`` and the messages for the learner."""
@@ -33,6 +39,8 @@ def check_all(name: str, checks) -> Feedback:
     for check in checks:
         try:
             problem = check()
+        except Problem as wrong:
+            problem = str(wrong)
         except NotImplementedError:
             return Feedback(name, False, ["not implemented yet: replace the "
                                           "`raise NotImplementedError` / `...` with your code"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import biasvar
-from .base import Feedback, check_all
+from .base import Feedback, check_all, Problem as _Problem
 
 
 def _close(a, b, tol=1e-6) -> bool:
@@ -33,19 +33,6 @@ def _number(value, what) -> float:
     return float(arr.reshape(()))
 
 
-class _Problem(Exception):
-    """A wrong answer found while unpacking the learner's result."""
-
-
-def _guarded(check):
-    def run():
-        try:
-            return check()
-        except _Problem as problem:
-            return str(problem)
-    return run
-
-
 # -- notebook 00: accuracy ---------------------------------------------------
 def check_accuracy(fn) -> Feedback:
     """Grade ``fn(scores, labels) -> float``: the share of rows whose largest
@@ -55,7 +42,6 @@ def check_accuracy(fn) -> Feedback:
     labels = np.array([0, 2, 0, 0, 1])        # rows 0, 1, 3 right: 3/5
     want = 0.6
 
-    @_guarded
     def value():
         got = _number(fn(scores, labels), "accuracy")
         if _close(got, want):
@@ -69,7 +55,6 @@ def check_accuracy(fn) -> Feedback:
             return "take the argmax along axis=1 (over the classes of each row), not axis=0"
         return f"got {got:.4g}, expected {want} (3 of the 5 rows are right)"
 
-    @_guarded
     def another():
         rng = np.random.default_rng(1)
         s = rng.standard_normal((40, 10))
@@ -106,7 +91,6 @@ def check_bias_variance(fn) -> Feedback:
     want_b, want_v = biasvar.bias_variance(p, f)
     state = {}
 
-    @_guarded
     def shape():
         out = fn(p.copy(), f.copy())
         if out is None:
@@ -152,7 +136,6 @@ def check_bias_variance(fn) -> Feedback:
                     "around the truth")
         return f"variance is {got:.4g}, expected {want_v:.4g} on the 4x3 example"
 
-    @_guarded
     def real_run():
         r = biasvar.decompose(3, n_train=20, n_sets=50, rng=0)
         got = fn(r["predictions"], r["truth"])
@@ -178,7 +161,6 @@ def check_overfit_signals(fn) -> Feedback:
     want = biasvar.curve_signals(train, val)
     state = {}
 
-    @_guarded
     def shape():
         out = fn(list(train), list(val))
         if out is None:
@@ -216,7 +198,6 @@ def check_overfit_signals(fn) -> Feedback:
             return "compare the last validation loss with the last training loss"
         return f"gap is {got:.4g}, expected {want['gap']:.4g}"
 
-    @_guarded
     def no_turn():
         # still improving: the best epoch is the last one
         tr, va = np.linspace(2, 1, 6), np.linspace(2.2, 1.1, 6)

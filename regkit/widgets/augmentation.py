@@ -16,16 +16,6 @@ from ..plots import augmentation as plots
 from .base import Dashboard, slider
 
 
-def _fixed_layout(fig):
-    """Skip savefig's ``bbox_inches="tight"`` (the course style's default) for a
-    figure whose margins are already fixed: the tight box costs a second full
-    draw, about half of a slider update. (``bbox_inches=None`` would fall back
-    to the style's "tight"; the figure's own box means "as laid out".)"""
-    save = fig.savefig
-    fig.savefig = lambda *args, **kw: save(*args, **{"bbox_inches": fig.bbox_inches, **kw})
-    return fig
-
-
 def gallery_dashboard(images, *, seed: int = 0, strengths: dict | None = None) -> Dashboard:
     """A slider per transform of :data:`regkit.plots.augmentation.SLIDERS`
     (labelled with its keyword: ``rotate degrees``, ``zoom factor``...) over
@@ -57,7 +47,7 @@ def gallery_dashboard(images, *, seed: int = 0, strengths: dict | None = None) -
         return {"rows": rows, "labels": labels}
 
     def draw(result, **strengths):
-        return _fixed_layout(plots.gallery_figure(images, strengths, seed))
+        return plots.gallery_figure(images, strengths, seed)
 
     return Dashboard(controls, compute, draw, height=f"{60 * (len(controls) + 1) + 20}px",
                      title="Every transform on the same digits: one slider each")
@@ -109,7 +99,7 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
         return grid[(name, strength)]
 
     def draw(result, name, strength):
-        return _fixed_layout(plots.strength_view(grid, name, strength, samples))
+        return plots.strength_view(grid, name, strength, samples)
 
     def describe(result, name, strength):
         plain = next(grid[k] for k in grid if k[1] == 0)

@@ -14,16 +14,6 @@ from ..plots import early_stopping as plots
 from .base import Dashboard, slider
 
 
-def _fixed_layout(fig):
-    """Skip savefig's ``bbox_inches="tight"`` (the course style's default) for a
-    figure whose margins are already fixed: the tight box costs a second full
-    draw, about half of a slider update. (``bbox_inches=None`` would fall back
-    to the style's "tight"; the figure's own box means "as laid out".)"""
-    save = fig.savefig
-    fig.savefig = lambda *args, **kw: save(*args, **{"bbox_inches": fig.bbox_inches, **kw})
-    return fig
-
-
 def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float = 0.0,
                              max_patience: int = 60) -> Dashboard:
     """A patience slider (1 to ``max_patience``) and a min_delta selector over
@@ -49,7 +39,7 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
                 "epochs_run": ran, "epochs_saved": n_epochs - ran}
 
     def draw(result, patience, min_delta):
-        return _fixed_layout(plots.stop_view(run, patience, min_delta))
+        return plots.stop_view(run, patience, min_delta)
 
     def describe(result, patience, min_delta):
         stop = result["stop"]
