@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast notebooks figures bench clean venv
+.PHONY: lab test test-fast test-browser notebooks figures bench clean venv
 
 venv: $(BIN)/python
 
@@ -38,6 +38,14 @@ test: $(VENV)/.installed-test
 ## make test-fast: unit tests only
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests/ --ignore=tests/browser -q $(PYTEST_ARGS)
+
+## make test-browser: every live control in JupyterLab in headless Chromium
+## (installs playwright and, as root, the Debian package chromium; screenshots
+## in browser-screenshots/)
+test-browser: $(VENV)/.installed-test
+	bash tools/browser_setup.sh $(BIN)/python
+	RK_BROWSER_REQUIRED=1 RK_SCREENSHOTS=$(CURDIR)/browser-screenshots \
+	    $(BIN)/python -m pytest tests/browser -q $(PYTEST_ARGS)
 
 ## make notebooks: re-execute every notebook in place, refreshing stored outputs
 notebooks: $(VENV)/.installed-test

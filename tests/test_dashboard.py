@@ -68,3 +68,24 @@ def test_cached_setting_reuses_the_rendered_image():
     assert d.state["png"] != first
     d.controls["a"].value = 1
     assert d.state["png"] is first  # not re-rendered
+
+
+def test_output_widget_holds_the_current_image_and_the_traceback():
+    import base64
+    d = _dash([])
+    d.controls["a"].value = 2
+    (out,) = d.output.outputs
+    assert base64.b64decode(out["data"]["image/png"]) == d.state["png"]
+    d.controls["a"].value = 3
+    (out,) = d.output.outputs
+    assert out["output_type"] == "stream" and "boom at a=3" in out["text"]
+
+
+def test_status_carries_the_values_as_data():
+    import html
+    import json
+    import re
+    d = _dash([])
+    d.controls["a"].value = 4
+    raw = re.search(r'data-values="([^"]*)"', d.status.value).group(1)
+    assert json.loads(html.unescape(raw)) == {"a": "4", "lam": "0.01"}

@@ -9,8 +9,9 @@ slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
    last value only;
 3. looks the values up in a cache of results *and rendered images*, so going
    back to a setting is instant (rendering a figure costs ~100-200 ms);
-4. draws into one fixed-height ``Output`` with ``clear_output(wait=True)``,
-   so the page does not jump;
+4. replaces the image in one fixed-height ``Output`` (through the widget's
+   ``outputs`` state, which also works from a debounced timer), so the page
+   does not jump;
 5. on an exception, shows the traceback in the output (never a silent
    kernel log) and records it in ``state["error"]``.
 
@@ -20,14 +21,17 @@ so a test can set ``slider.value`` and read ``dashboard.state`` at once.
 from __future__ import annotations
 
 import asyncio
+import base64
+import html
 import io
+import json
 import time
 import traceback
 from typing import Any, Callable
 
 import ipywidgets as W
 import matplotlib.pyplot as plt
-from IPython.display import Image, display
+from IPython.display import display
 
 #: Dashboards render at screen resolution: rendering is most of an update's
 #: time, and a projector shows no more pixels than this.
@@ -130,24 +134,29 @@ class Dashboard:
                 text = self.describe(result, **values) if self.describe else ""
                 self.cache[key] = (result, png, text)
                 self.state["computes"] += 1
-            with self.output:
-                self.output.clear_output(wait=True)
-                display(Image(data=png, format="png"))
+            self._show({"output_type": "display_data", "metadata": {},
+                        "data": {"image/png": base64.b64encode(png).decode("ascii")}})
             self.text.value = text
             self.state.update(values=values, result=result, text=text, png=png, error=None)
         except Exception:  # shown to the learner, kept for tests
             tb = traceback.format_exc()
-            with self.output:
-                self.output.clear_output(wait=True)
-                print(tb)
+            self._show({"output_type": "stream", "name": "stderr", "text": tb})
             self.state.update(values=values, error=tb)
         ms = (time.perf_counter() - start) * 1000
         self.state["last_ms"] = ms
         shown = ", ".join(f"{k} = {_fmt(v)}" for k, v in values.items())
         flag = " · error" if self.state["error"] else (" · cached" if cached else "")
-        self.status.value = (f"<span class='rk-status' data-done='1'>{shown}"
+        data = html.escape(json.dumps({k: _fmt(v) for k, v in values.items()}), quote=True)
+        self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\">{shown}"
                              f" · {ms:.0f} ms{flag}</span>")
         return self
+
+    def _show(self, output: dict) -> None:
+        # Replace the output through the widget's state. `with self.output:`
+        # tags display messages with the parent message being handled, and a
+        # debounced update runs after the slider's message has finished: the
+        # browser then drops the new image (and the traceback) silently.
+        self.output.outputs = (output,)
 
     # -- display ------------------------------------------------------
     def _ipython_display_(self):
