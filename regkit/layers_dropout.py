@@ -113,12 +113,12 @@ class DropConnect(Dense):
         y += self.b.data
         return y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         if self._W_eff is None:          # the last forward was in eval mode
-            return super().backward(grad_y)
+            return super().backward(grad_y, input_grad)
         grad_w = F.dropout_apply(self._x.T @ grad_y, self.mask, self.p)
         self._set_grads(grad_w, grad_y)
-        return grad_y @ self._W_eff.T
+        return grad_y @ self._W_eff.T if input_grad else None
 
     def __repr__(self):
         return super().__repr__()[:-1] + f", p={self.p})"

@@ -25,6 +25,7 @@ import zipfile
 import numpy as np
 
 from ._validate import check_int
+from .layers_core import Dense
 from .module import LAYER_REGISTRY, Module, Parameter
 
 _MARKER_KEY = "__regkit__"
@@ -87,13 +88,37 @@ class Sequential(Module):
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_y):
+    def backward(self, grad_y, input_grad=True):
         """``grad_y`` (the gradient w.r.t. the output) back through the layers in
         reverse order; each layer sets its parameters' ``.grad``. Returns the
-        gradient w.r.t. the input."""
-        for layer in reversed(self.layers):
+        gradient w.r.t. the input.
+
+        ``input_grad=False`` (what ``rk.fit`` uses) returns None and skips
+        the work no parameter needs: the backward of the parameter-free
+        layers in front of the first trained layer (Flatten, say) and that
+        layer's own input gradient when it is a Dense (the largest product
+        of a network on 784 pixels). Every ``.grad`` is the same either way.
+        """
+        first = None if input_grad else self._first_trained()
+        if first is None:                               # every layer, as usual
+            for layer in reversed(self.layers):
+                grad_y = layer.backward(grad_y)
+            return grad_y if input_grad else None
+        for layer in reversed(self.layers[first + 1:]):
             grad_y = layer.backward(grad_y)
-        return grad_y
+        layer = self.layers[first]
+        if isinstance(layer, (Dense, Sequential)):      # these can skip grad_x
+            layer.backward(grad_y, input_grad=False)
+        else:
+            layer.backward(grad_y)
+        return None
+
+    def _first_trained(self):
+        """Index of the first layer with parameters (None when there is none)."""
+        for i, layer in enumerate(self.layers):
+            if layer.parameters():
+                return i
+        return None
 
     def predict(self, x, batch_size=1024):
         """Scores for ``x`` in eval mode, ``batch_size`` rows at a time.

@@ -31,6 +31,7 @@ from .constraints import clip_grad_norm
 from .constraints import max_norm as apply_max_norm
 from .history import History
 from .labels import mixup
+from .network import Sequential
 from .threads import blas_threads
 
 
@@ -156,6 +157,8 @@ class _Trainer:
         self.augment, self.mixup_alpha, self.num_classes = augment, mixup_alpha, num_classes
         self.clip_norm, self.max_norm, self.gen = clip_norm, max_norm, gen
         self.params = model.parameters()
+        # a Sequential can skip the input gradient no parameter needs
+        self.backward_kw = {"input_grad": False} if isinstance(model, Sequential) else {}
 
     def step(self, xb, yb) -> float:
         """One optimisation step on a batch; returns the objective it saw."""
@@ -168,7 +171,7 @@ class _Trainer:
         objective = self.loss.forward(scores, yb) + self.model.penalty()
         if not math.isfinite(objective):
             return objective                 # the caller stops before stepping
-        self.model.backward(self.loss.backward())
+        self.model.backward(self.loss.backward(), **self.backward_kw)
         if self.clip_norm is not None:
             clip_grad_norm(self.params, self.clip_norm)
         self.optimizer.step()
