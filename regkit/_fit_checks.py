@@ -162,15 +162,12 @@ def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alp
     """The ``history.config`` keys documented in :class:`regkit.History`."""
     from .callbacks import EarlyStopping
     from .network import _walk
+    from .regularizers import strengths
     layers = list(_walk(model))
     l1 = l2 = 0.0
     for layer in layers:
-        reg = getattr(layer, "regularizer", None)
-        if reg is not None:
-            # L1 and L2 keep their strength in `lam`, ElasticNet in `l1`/`l2`
-            kind = type(reg).__name__
-            l1 = max(l1, float(getattr(reg, "l1", reg.lam if kind == "L1" else 0.0)))
-            l2 = max(l2, float(getattr(reg, "l2", reg.lam if kind == "L2" else 0.0)))
+        layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))
+        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
     stoppers = [cb for cb in callbacks if isinstance(cb, EarlyStopping)]
     return {
         "optimizer": type(optimizer).__name__,

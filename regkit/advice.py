@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .regularizers import strengths
+
 
 def model_facts(model) -> dict:
     """What a ``Sequential`` uses, in ``History.config`` terms, plus weight sizes.
@@ -30,11 +32,8 @@ def model_facts(model) -> dict:
     l1 = l2 = 0.0
     weights = []
     for layer in layers:
-        reg = getattr(layer, "regularizer", None)
-        if reg is not None:
-            kind = type(reg).__name__
-            l1 = max(l1, float(getattr(reg, "l1", reg.lam if kind == "L1" else 0.0)))
-            l2 = max(l2, float(getattr(reg, "l2", reg.lam if kind == "L2" else 0.0)))
+        layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))
+        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
         w = getattr(getattr(layer, "W", None), "data", None)
         if isinstance(w, np.ndarray):
             weights.append(np.abs(w).ravel())

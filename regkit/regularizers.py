@@ -171,3 +171,17 @@ def as_regularizer(reg) -> Regularizer | None:
         return regularizer_from_config(reg)
     raise TypeError(f"regularizer must be None, a Regularizer (rk.L2, rk.L1, "
                     f"rk.ElasticNet) or its config dict, got {reg!r}")
+
+
+def strengths(reg) -> tuple[float, float]:
+    """``(l1, l2)`` strengths of a regularizer (``None`` gives ``(0.0, 0.0)``).
+
+    L1 and L2 keep their strength in ``lam``, ElasticNet in ``l1``/``l2``;
+    the training log and the overfit detector report these two numbers.
+    """
+    if reg is None:
+        return 0.0, 0.0
+    kind = type(reg).__name__
+    l1 = float(getattr(reg, "l1", reg.lam if kind == "L1" else 0.0))
+    l2 = float(getattr(reg, "l2", reg.lam if kind == "L2" else 0.0))
+    return l1, l2
