@@ -83,7 +83,9 @@ for package in ["regkit", "numpy", "scipy", "scikit-learn", "matplotlib", "ipywi
 # - **drag** a slider and let go: the figure updates when you release (a
 #   retrain on every pixel of a drag would freeze the page);
 # - or **click** a slider and use the **arrow keys**; a burst of key presses
-#   computes only once, for the last value;
+#   computes only once, for the last value (in JupyterLab; the classic
+#   Notebook 7 interface keeps the arrow keys for moving between headings, so
+#   there drag or type instead);
 # - or **click the number** to its right and type a value.
 #
 # The line above the figure says `computing…` while it works, then shows the
