@@ -3,15 +3,11 @@ import numpy as np
 
 from regkit.exercises.detector import (check_classify_run, check_gap_at_best,
                                        reference_classify_run, reference_gap_at_best)
+from exercise_helpers import assert_rejects
 
 
 def _rejects(checker, fn, *words):
-    fb = checker(fn)
-    assert not fb.passed
-    text = str(fb)
-    for word in words:
-        assert word in text, text
-    return text
+    return assert_rejects(checker(fn), *words)
 
 
 def test_reference_answers_pass():

@@ -3,6 +3,7 @@ import math
 
 from regkit.exercises.early_stopping import CASES, check_early_stopping, drive, expected
 import regkit as rk
+from exercise_helpers import assert_rejects
 
 
 class Reference:
@@ -34,11 +35,7 @@ def _variant(**overrides):
 
 
 def _rejects(cls, *words):
-    fb = check_early_stopping(cls)
-    assert not fb.passed, str(fb)
-    for word in words:
-        assert word in str(fb), str(fb)
-    return str(fb)
+    return assert_rejects(check_early_stopping(cls), *words)
 
 
 def test_reference_and_regkit_pass():
