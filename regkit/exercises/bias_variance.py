@@ -33,6 +33,15 @@ def _number(value, what) -> float:
     return float(arr.reshape(()))
 
 
+def _pair(out, first: str, second: str) -> tuple[float, float]:
+    """The learner's ``(first, second)`` as two numbers, or a Problem saying why not."""
+    if out is None:
+        raise _Problem(f"your function returned None (did you forget `return {first}, {second}`?)")
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise _Problem(f"return a pair ({first}, {second}), got {type(out).__name__}")
+    return _number(out[0], first), _number(out[1], second)
+
+
 # -- notebook 00: accuracy ---------------------------------------------------
 def check_accuracy(fn) -> Feedback:
     """Grade ``fn(scores, labels) -> float``: the share of rows whose largest
@@ -92,14 +101,7 @@ def check_bias_variance(fn) -> Feedback:
     state = {}
 
     def shape():
-        out = fn(p.copy(), f.copy())
-        if out is None:
-            return "your function returned None (did you forget `return bias2, variance`?)"
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            return f"return a pair (bias2, variance), got {type(out).__name__}"
-        state["b"] = _number(out[0], "bias2")
-        state["v"] = _number(out[1], "variance")
-        return None
+        state["b"], state["v"] = _pair(fn(p.copy(), f.copy()), "bias2", "variance")
 
     def bias():
         got = state["b"]
@@ -162,14 +164,7 @@ def check_overfit_signals(fn) -> Feedback:
     state = {}
 
     def shape():
-        out = fn(list(train), list(val))
-        if out is None:
-            return "your function returned None (did you forget `return best_epoch, gap`?)"
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            return f"return a pair (best_epoch, gap), got {type(out).__name__}"
-        state["e"] = _number(out[0], "best_epoch")
-        state["g"] = _number(out[1], "gap")
-        return None
+        state["e"], state["g"] = _pair(fn(list(train), list(val)), "best_epoch", "gap")
 
     def epoch():
         got = state["e"]
