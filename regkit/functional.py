@@ -140,14 +140,29 @@ def batchnorm_train_backward(grad_y: np.ndarray, x_hat: np.ndarray,
 # -- dropout ------------------------------------------------------------
 
 
-def dropout_mask(shape, p: float, rng: np.random.Generator, dtype=np.float32) -> np.ndarray:
-    """Boolean keep-mask: True with probability ``1 - p``.
+def dropout_mask(shape, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Boolean keep-mask of ``shape``: each entry True with probability ``1 - p``.
 
-    ``rng.random(...) < 1 - p`` draws in the array's own dtype, which is
-    several times faster than ``rng.binomial`` for the same result.
+    Each entry is a random 32-bit integer ``u`` (uniform on 0 .. 2**32 - 1),
+    kept when ``u < (1 - p) * 2**32``, so the keep probability is exact to
+    2**-32. One raw 64-bit draw of the generator gives two such integers,
+    which makes this ~2x faster than ``rng.random(shape) < 1 - p`` (and
+    ~10x faster than ``rng.binomial(1, 1 - p, shape)``), the same
+    Bernoulli mask in distribution.
     """
-    dtype = dtype if np.dtype(dtype) in (np.float32, np.float64) else np.float64
-    return rng.random(shape, dtype=dtype) < 1.0 - p
+    size = math.prod(shape)
+    threshold = round((1.0 - p) * 2.0 ** 32)
+    if threshold >= 2 ** 32:                          # p == 0: keep everything
+        return np.ones(shape, dtype=bool)
+    return (_random_uint32(rng, size) < threshold).reshape(shape)
+
+
+def _random_uint32(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` independent uniform 32-bit integers from ``rng``'s raw stream."""
+    bits = rng.bit_generator
+    if isinstance(bits, np.random.MT19937):          # its raw draws hold 32 bits
+        return bits.random_raw(size).astype(np.uint32)
+    return bits.random_raw((size + 1) // 2).view(np.uint32)[:size]
 
 
 def dropout_apply(x: np.ndarray, mask: np.ndarray, p: float) -> np.ndarray:

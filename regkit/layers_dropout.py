@@ -51,7 +51,7 @@ class Dropout(Module):
         if not self.training:
             return x
         x = check_array("x", x, finite=False)
-        self.mask = F.dropout_mask(x.shape, self.p, as_rng(self.rng), x.dtype)
+        self.mask = F.dropout_mask(x.shape, self.p, as_rng(self.rng))
         return F.dropout_apply(x, self.mask, self.p)
 
     def backward(self, grad_y):
@@ -106,7 +106,7 @@ class DropConnect(Dense):
             return super().forward(x)
         x = check_input("x", x, self.in_features, type(self).__name__)
         W = self.W.data
-        self.mask = F.dropout_mask(W.shape, self.p, as_rng(self.rng), W.dtype)
+        self.mask = F.dropout_mask(W.shape, self.p, as_rng(self.rng))
         self._W_eff = F.dropout_apply(W, self.mask, self.p)
         self._x = x
         y = x @ self._W_eff

@@ -7,7 +7,9 @@ to either is honoured) and updates ``.data`` in place.
 For speed the parameters live back to back in one flat float array per
 dtype (:class:`FlatParams`; each ``p.data`` is a view into it), so one step
 is the same dozen NumPy operations whatever the number of parameters (plus
-a copy of each gradient into the flat gradient). The
+a copy of each gradient into the flat gradient). Inside ``rk.cpu_threads(2)``
+(``rk.fit(threads=2)``) a large model's update runs in two halves on two
+threads (:func:`regkit.threads.in_halves`), with the same result. The
 updates below read as if for one parameter ``w``; applied to the flat
 arrays they do the same arithmetic on every element.
 
@@ -35,11 +37,13 @@ Each update below matches the corresponding ``torch.optim`` class
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
 from ._validate import check_nonnegative, check_positive, check_real
 from .module import Module, Parameter
+from .threads import in_halves
 
 
 def _check_unit_interval(name: str, value) -> float:
@@ -195,6 +199,22 @@ class FlatParams:
             view[...] = p.data
             p.data = view
 
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def part(self, start: int, stop: int):
+        """Elements ``[start, stop)`` of every flat array.
+
+        Returns ``(data, grad, tmp, state, n_decay)``: views, ``state`` a dict
+        of views, and ``n_decay`` how many of these elements decay (they
+        come first).
+        """
+        sl = slice(start, stop)
+        state = {k: v[sl] for k, v in self.state.items()}
+        n_decay = min(max(self.n_decay - start, 0), stop - start)
+        return self.data[sl], self.grad[sl], self.tmp[sl], state, n_decay
+
     def sync_data(self) -> bool:
         """Copy in any ``.data`` the user assigned; False when a repack is needed."""
         for p, view in zip(self.params, self.data_views):
@@ -254,16 +274,20 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        for group in self._flat_groups():           # all parameters of one dtype
-            w, g, tmp = group.data, group.grad, group.tmp
+
+        def update(group, start, stop):
+            w, g, tmp, state, n_decay = group.part(start, stop)
             if wd:                                  # coupled: the L2 gradient joins g
-                _add_decay(group, wd)
+                g[:n_decay] += np.multiply(w[:n_decay], wd, out=tmp[:n_decay])
             if mu:
-                buf = group.state["momentum"]       # zeros at first, so buf = g
+                buf = state["momentum"]             # zeros at first, so buf = g
                 buf *= mu
                 buf += g
                 g = buf
             w -= np.multiply(g, lr, out=tmp)
+
+        for group in self._flat_groups():           # all parameters of one dtype
+            in_halves(partial(update, group), group.size)
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
@@ -307,29 +331,35 @@ class Adam(Optimizer):
     def step(self) -> None:
         self.t += 1
         lr, eps, wd, (b1, b2) = self.lr, self.eps, self.weight_decay, self.betas
-        # Python floats, so float32 parameters stay float32.
-        step_size = lr / (1.0 - b1 ** self.t)
-        sqrt_bc2 = math.sqrt(1.0 - b2 ** self.t)
-        for group in self._flat_groups():           # all parameters of one dtype
-            w, g, tmp = group.data, group.grad, group.tmp
-            m, v = group.state["m"], group.state["v"]
+        # The bias corrections, folded into two Python floats (so float32
+        # stays float32): with c = sqrt(1 - beta2**t),
+        #   lr/(1 - beta1**t) * m / (sqrt(v)/c + eps)
+        #     = step_size * m / (sqrt(v) + eps * c),  step_size = lr*c/(1 - beta1**t)
+        c = math.sqrt(1.0 - b2 ** self.t)
+        step_size = lr * c / (1.0 - b1 ** self.t)
+        eps_c = eps * c
+
+        def update(group, start, stop):
+            w, g, tmp, state, n_decay = group.part(start, stop)
+            m, v = state["m"], state["v"]
             if wd and self.decoupled:               # AdamW: shrink the weights directly
-                decaying = w[:group.n_decay]
-                decaying *= 1.0 - lr * wd
+                w[:n_decay] *= 1.0 - lr * wd
             elif wd:                                # Adam: the L2 gradient joins g
-                _add_decay(group, wd)
-            m *= b1
+                g[:n_decay] += np.multiply(w[:n_decay], wd, out=tmp[:n_decay])
+            m *= b1                                 # m = b1*m + (1 - b1)*g
             m += np.multiply(g, 1.0 - b1, out=tmp)
-            v *= b2
+            v *= b2                                 # v = b2*v + (1 - b2)*g**2
             np.multiply(g, g, out=tmp)
             tmp *= 1.0 - b2
             v += tmp
             np.sqrt(v, out=tmp)                     # tmp becomes the denominator
-            tmp /= sqrt_bc2
-            tmp += eps
+            tmp += eps_c
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             w -= tmp
+
+        for group in self._flat_groups():           # all parameters of one dtype
+            in_halves(partial(update, group), group.size)
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -354,10 +384,3 @@ class AdamW(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
         super().__init__(params, lr, betas, eps, weight_decay)
-
-
-def _add_decay(group: FlatParams, wd: float) -> None:
-    """Coupled weight decay: ``g += wd * w`` on the ``decay=True`` parameters."""
-    n = group.n_decay                   # they come first in the flat arrays
-    g, penalty_grad = group.grad[:n], group.tmp[:n]
-    g += np.multiply(group.data[:n], wd, out=penalty_grad)

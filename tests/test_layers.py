@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
+from regkit import functional as F
 from regkit.module import LAYER_REGISTRY
 
 
@@ -173,6 +174,29 @@ def test_dropout_training_uses_mask_and_scale():
     gy = data((50, 40), seed=1)
     np.testing.assert_allclose(drop.backward(gy), np.where(drop.mask, gy / 0.75, 0.0),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("bits", [np.random.PCG64, np.random.MT19937, np.random.Philox,
+                                  np.random.SFC64])
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.83])
+def test_dropout_mask_keeps_each_entry_with_probability_one_minus_p(bits, p):
+    # MT19937's raw draws hold 32 bits, the others' 64: both must give 1 - p
+    rng = np.random.Generator(bits(7))
+    mask = F.dropout_mask((999, 1001), p, rng)          # an odd number of entries
+    assert mask.shape == (999, 1001) and mask.dtype == bool
+    n, keep = mask.size, 1.0 - p
+    assert abs(mask.mean() - keep) < 5 * np.sqrt(keep * p / n)     # 5 standard errors
+    # entries are independent: neighbours agree as often as chance says
+    same = np.mean(mask[:, 1:] == mask[:, :-1])
+    assert abs(same - (keep ** 2 + p ** 2)) < 0.005
+
+
+def test_dropout_mask_edge_cases():
+    assert F.dropout_mask((3, 4), 0.0, np.random.default_rng(0)).all()
+    assert not F.dropout_mask((1000,), 1 - 1e-12, np.random.default_rng(0)).any()
+    a = F.dropout_mask((5, 7), 0.3, np.random.default_rng(3))
+    b = F.dropout_mask((5, 7), 0.3, np.random.default_rng(3))
+    assert np.array_equal(a, b)                          # same seed, same mask
 
 
 def test_dropout_draws_a_fresh_mask_every_forward():

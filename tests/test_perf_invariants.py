@@ -144,11 +144,11 @@ def reference_step(kind, params, state, t, lr, wd, momentum=0.0, betas=(0.9, 0.9
         tmp = g * g
         tmp *= 1.0 - b2
         v += tmp
+        c = math.sqrt(1.0 - b2 ** t)        # bias corrections folded (see Adam.step)
         den = np.sqrt(v)
-        den /= math.sqrt(1.0 - b2 ** t)
-        den += eps
+        den += eps * c
         upd = m / den
-        upd *= lr / (1.0 - b1 ** t)
+        upd *= lr * c / (1.0 - b1 ** t)
         w -= upd
 
 

@@ -152,7 +152,7 @@ def check_dropout_backward(fn) -> Feedback:
     """
     gen = np.random.default_rng(5)
     grad_y = gen.standard_normal((4, 6)).astype(np.float32)
-    mask = F.dropout_mask(grad_y.shape, _P, gen, np.float32)
+    mask = F.dropout_mask(grad_y.shape, _P, gen)
     mask[0, 0], mask[0, 1] = False, True     # at least one of each
     before = grad_y.copy()
     want = F.dropout_apply(grad_y, mask, _P)
