@@ -112,3 +112,17 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
 
     return Dashboard({"name": chooser, "strength": power}, compute, draw, describe=describe,
                      height="340px", title="How strong an augmentation? 100 training digits")
+
+
+def _bench_gallery():
+    from ..figures.augmentation import first_of_each_class
+    return {"images": first_of_each_class()}
+
+
+def _bench_strength():
+    from ..figures.augmentation import first_of_each_class
+    return {"grid": plots.strength_grid(), "samples": first_of_each_class()}
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the dashboards' data: as notebook 06 does
+BENCH_KWARGS = {"gallery_dashboard": _bench_gallery, "strength_dashboard": _bench_strength}

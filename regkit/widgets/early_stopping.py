@@ -58,3 +58,11 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
                 "min_delta": delta}
     return Dashboard(controls, compute, draw, describe=describe, height="330px",
                      title="Early stopping replayed on one recorded run")
+
+
+def _bench_run():
+    return {"run": plots.record_run(), "patience": 10}
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the recorded run: as notebook 05 does
+BENCH_KWARGS = {"early_stopping_dashboard": _bench_run}

@@ -110,3 +110,13 @@ def sparse_dashboard(grid: dict, penalty: str = "L1 prox", lam: float | None = N
     }
     return Dashboard(controls, compute, draw, describe=describe, height="360px",
                      title="L1, L2 and Elastic Net on 100 features, 5 informative")
+
+
+def _bench_sparse():
+    from ..figures.l1_l2 import sparse_grid
+    return {"grid": sparse_grid(), "penalty": "L1 prox", "lam": 0.01}
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the data of a dashboard that needs
+#: some: the way notebook 02 does
+BENCH_KWARGS = {"sparse_dashboard": _bench_sparse}
