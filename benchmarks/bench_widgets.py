@@ -29,8 +29,11 @@ Without it, a dashboard whose required arguments are missing is skipped
 with a message naming them; one that trains on demand when given no grid
 is measured that way, and its cold p95 is then the retrain time.
 
-Target: p95 <= 250 ms for every dashboard (cached; cold where a grid is
-precomputed). A dashboard whose update is not instant shows "computing…"
+Target: p95 <= 250 ms for every dashboard, cached and cold (a cold visit
+reads the precomputed grid the notebook builds). A dashboard listed in its
+module's ``TRAINS_ON_DEMAND`` trains settings that were not precomputed
+when first asked for (the capstone's 32 combinations of check boxes); its
+cold time is reported, not checked, and it shows "computing…"
 (``regkit.widgets.base.Dashboard``) while it works.
 """
 from __future__ import annotations
@@ -163,7 +166,8 @@ def run(values=5, only=None):
         if dash is None:
             print(f"  {label}: {how}")
             continue
-        rows.append((label, how, result))
+        on_demand = name in getattr(module, "TRAINS_ON_DEMAND", ())
+        rows.append((label, how, result, on_demand))
         C.flush()
     if not rows:
         print("no dashboard found")
@@ -171,27 +175,27 @@ def run(values=5, only=None):
     width = max(len(r[0]) for r in rows)
     print(f"{'dashboard':<{width}}  {'moves':>5}  {'cold p50':>8}  {'cold p95':>8}  "
           f"{'cached p50':>10}  {'cached p95':>10}   (ms)")
-    for label, how, r in rows:
+    for label, how, r, _ in rows:
         print(f"{label:<{width}}  {len(r['cold']):5d}  {pct(r['cold'], 50):8.1f}  "
               f"{pct(r['cold'], 95):8.1f}  {pct(r['cached'], 50):10.1f}  "
               f"{pct(r['cached'], 95):10.1f}   {how}")
         for err in r["errors"][:3]:
             print(f"    error: {err}")
-    every_cached = [ms for _, _, r in rows for ms in r["cached"]]
-    every_cold = [ms for _, _, r in rows for ms in r["cold"]]
+    every_cached = [ms for _, _, r, _ in rows for ms in r["cached"]]
+    every_cold = [ms for _, _, r, _ in rows for ms in r["cold"]]
     print(f"{'all dashboards':<{width}}  {len(every_cold):5d}  {pct(every_cold, 50):8.1f}  "
           f"{pct(every_cold, 95):8.1f}  {pct(every_cached, 50):10.1f}  "
           f"{pct(every_cached, 95):10.1f}")
-    for label, how, r in rows:
-        line, ok = C.check_target(f"{label} cached p95 (ms)", pct(r["cached"], 95), TARGET_MS)
-        print(line)
-        checks.append((f"benchmark 4: {label} cached p95 ms", pct(r["cached"], 95),
-                       TARGET_MS, ok))
-        cold = pct(r["cold"], 95)
-        if cold > TARGET_MS:
-            given = ("with the arguments of BENCH_KWARGS" if "BENCH" in how
-                     else "built with defaults: no precomputed grid")
-            print(f"        (cold p95 {cold:.0f} ms: a first visit computes, {given})")
+    for label, how, r, on_demand in rows:
+        for phase in ("cached", "cold"):
+            value = pct(r[phase], 95)
+            if phase == "cold" and on_demand:
+                print(f"  [on demand] {label} cold p95 (ms): {value:.0f}: a setting that was "
+                      f"not precomputed trains when first asked for, showing \"computing…\"")
+                continue
+            line, ok = C.check_target(f"{label} {phase} p95 (ms)", value, TARGET_MS)
+            print(line)
+            checks.append((f"benchmark 4: {label} {phase} p95 ms", value, TARGET_MS, ok))
     return checks
 
 

@@ -61,3 +61,13 @@ def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size
     }
     return Dashboard(controls, compute, draw, describe=describe, height="360px",
                      title="Deep MLP (7 hidden layers): learning rate and batch size")
+
+
+def _bench_grid():
+    data = plots.deep_data()
+    return {"grid": plots.lr_batch_grid(plots.LOG_LRS, plots.BATCH_SIZES, data=data),
+            "data": data}
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the grid: as notebook 04 does
+BENCH_KWARGS = {"batchnorm_dashboard": _bench_grid}

@@ -50,3 +50,7 @@ def dropout_dashboard(grid: dict | None = None, *, p: float = 0.5, seed: int = 0
     controls = {"p": slider("dropout rate p", float(p), 0.0, 0.8, 0.1, fmt=".1f")}
     return Dashboard(controls, compute, draw, describe=describe, height="380px",
                      title="Dropout rate: digits curves and the moons boundary")
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the grid: as notebook 03 does
+BENCH_KWARGS = {"dropout_dashboard": lambda: {"grid": plots.dropout_grid(plots.P_GRID)}}

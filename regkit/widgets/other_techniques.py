@@ -180,3 +180,13 @@ def maxnorm_dashboard(grid: dict | None = None, *, c: float | None = 1.0, seed: 
     controls = {"c": _selection("max-norm c", options, math.inf if c is None else c)}
     return Dashboard(controls, compute, draw, describe=describe, height="360px",
                      title="Max-norm with dropout on digits: column norms and accuracy")
+
+
+#: how ``benchmarks/bench_widgets.py`` builds the grids: as notebook 07 does
+#: (the clipping run is trained live there too)
+BENCH_KWARGS = {
+    "smoothing_dashboard": lambda: {"grid": plots.smoothing_grid(plots.EPS_GRID)},
+    "mixup_dashboard": lambda: {"grid": plots.mixup_grid(plots.ALPHA_GRID)},
+    "maxnorm_dashboard": lambda: {"grid": plots.maxnorm_grid(plots.C_GRID), "c": 2.0},
+    "clipping_dashboard": lambda: {"threshold": 10.0},
+}
