@@ -154,7 +154,7 @@ def torch_or_none(threads: int = 2):
         import torch
     except ImportError:
         print("torch is not installed: PyTorch rows skipped "
-              "(pip install torch --index-url https://download.pytorch.org/whl/cpu)")
+              "(pip install torch==2.13.0, the CPU build)")
         return None
     torch.set_num_threads(threads)
     return torch

@@ -30,7 +30,8 @@ Instability comes first because no other reading of a diverging curve means
 anything. Poor training performance (bias) is judged before the gap
 (variance) because the chapter's remedies for the two pull in opposite
 directions and capacity has to come first. Every number a rule compares
-lives in :class:`Thresholds`.
+lives in :class:`Thresholds` (``thresholds.py``); the answer is a
+:class:`Diagnosis` (``diagnosis.py``).
 
 Curves are smoothed before levels are read (a running median over
 ``smooth_window`` epochs: one bad epoch cannot move it) and trends are
@@ -42,103 +43,12 @@ when it is called.
 """
 from __future__ import annotations
 
-import dataclasses
-import html
-import math
-from dataclasses import dataclass
-
 import numpy as np
 
 from .advice import model_facts, suggest
+from .diagnosis import EVIDENCE, Diagnosis  # noqa: F401  (re-exported: rk.detector.Diagnosis)
 from .logs import load
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Every number the verdict depends on, with the reason for its value.
-
-    A signal fires when it is strictly beyond its threshold (``>`` or
-    ``<``); a value exactly at the threshold does not fire. Epoch counts
-    (``turn_epochs``) fire at ``>=``. Pass your own, e.g.
-    ``rk.diagnose(h, thresholds=Thresholds(poor_accuracy=0.9))`` for a task
-    where 85% is poor.
-    """
-
-    # -- reading the curves --
-    #: Running-median width. With 5, a single outlier epoch is always outvoted
-    #: (and at the last epoch too: the ends are mirrored, not repeated).
-    smooth_window: int = 5
-    #: Trends are fitted over the last 20% of the run ...
-    trend_fraction: float = 0.2
-    #: ... but never over fewer than 5 epochs, where a slope is mostly noise.
-    trend_min_epochs: int = 5
-    #: With fewer epochs than this there is no trend to read at all.
-    min_epochs: int = 5
-
-    # -- unstable --
-    #: Training loss climbed back from its minimum by more than 25% of its
-    #: first value. Overfitting never raises the *training* loss; a learning
-    #: rate that is too high does.
-    rebound: float = 0.25
-    #: The training loss zigzags: its typical reversal from one epoch to the
-    #: next (median of |x[t+1] - 2 x[t] + x[t-1]| / 2 over the trend window;
-    #: a straight or smoothly bending curve gives ~0, an up-down-up jump of
-    #: +-a gives 2a) exceeds 20% of its level. Healthy curves bend by a few
-    #: percent. Both this and ``swing_to_range`` must hold ...
-    swing_to_level: float = 0.20
-    #: ... and exceeds 10% of everything the loss has come down, so a loss
-    #: close to zero, where tiny wobbles are large relative to the level,
-    #: does not count as oscillating.
-    swing_to_range: float = 0.10
-
-    # -- overfitting (chapter 2.2) --
-    #: Train minus validation accuracy above 10 points (the chapter's 99% vs
-    #: 85% is 14) at the best or the last epoch.
-    gap_overfit: float = 0.10
-    #: Between 5 and 10 points the gap is suspicious: it counts as
-    #: overfitting only with a supporting sign (memorised training set,
-    #: training accuracy that shot up, huge weights).
-    gap_suspicious: float = 0.05
-    #: Validation loss more than 10% above its minimum (the chapter's 0.4 ->
-    #: 0.6 is 50%); smaller rises are within the noise of a small val set ...
-    val_rise: float = 0.10
-    #: ... sustained for at least 3 epochs after its smoothed minimum.
-    turn_epochs: int = 3
-    #: Loss-only logs (regression): validation loss more than twice the
-    #: training loss at the best epoch means most of the validation error is
-    #: error the model did not make on data it had seen.
-    loss_ratio: float = 2.0
-    #: Supporting sign: training accuracy reached 99% (memorised).
-    memorized_accuracy: float = 0.99
-    #: Supporting sign: training accuracy at or above 95% ...
-    fast_accuracy: float = 0.95
-    #: ... within the first 3 epochs (the chapter's "epoch 2: 98%").
-    fast_epochs: int = 3
-    #: Supporting sign (needs ``model=``): a weight with |w| > 100 (chapter).
-    large_weight: float = 100.0
-
-    # -- not converged / underfitting (chapter 2.3) --
-    #: A loss that still fell by more than 5% of its level over the trend
-    #: window is still learning: more epochs will pay.
-    still_falling: float = 0.05
-    #: Final training accuracy below 80% is poor (the chapter's 65% / 63%);
-    #: raise it for easy tasks (digits reach 95%+).
-    poor_accuracy: float = 0.80
-    #: Loss-only logs: a final training loss above half of the first epoch's
-    #: means the model learned little.
-    poor_loss_fraction: float = 0.5
-
-    def __post_init__(self):
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value) or value < 0:
-                raise ValueError(f"Thresholds.{f.name} must be a finite number >= 0, "
-                                 f"got {value!r}")
-        if self.smooth_window < 1 or self.trend_min_epochs < 2:
-            raise ValueError("Thresholds: smooth_window must be >= 1 and "
-                             f"trend_min_epochs >= 2, got {self.smooth_window}, "
-                             f"{self.trend_min_epochs}")
+from .thresholds import Thresholds
 
 
 VERDICTS = ("overfitting", "underfitting", "good fit", "not converged", "unstable")
@@ -293,37 +203,6 @@ def _supporting_signs(ev: dict, th: Thresholds) -> list:
     return signs
 
 
-#: What each evidence number means (levels are read on the smoothed curves).
-EVIDENCE = {
-    "epochs": "epochs in the log",
-    "best_epoch": "epoch kept: lowest validation loss, or the one early stopping restored",
-    "trend_window": "number of final epochs the trends are fitted over",
-    "train_acc_last": "training accuracy at the last epoch",
-    "val_acc_last": "validation accuracy at the last epoch",
-    "acc_gap_best": "train minus validation accuracy at the best epoch",
-    "acc_gap_last": "train minus validation accuracy at the last epoch",
-    "loss_gap_best": "validation minus training loss at the best epoch",
-    "loss_gap_last": "validation minus training loss at the last epoch",
-    "loss_ratio_best": "validation / training loss at the best epoch",
-    "val_loss_min": "lowest validation loss",
-    "val_turn_epoch": "epoch where validation loss turned (its last minimum)",
-    "epochs_since_turn": "epochs since validation loss turned",
-    "val_rise": "rise of validation loss above its minimum, relative to the minimum",
-    "train_trend": "change of training loss over the trend window, relative to its level",
-    "val_trend": "change of validation loss over the trend window, relative to its level",
-    "rebound": "climb of training loss back from its minimum, relative to its first value",
-    "swing_to_level": "typical epoch-to-epoch zigzag of training loss / its level",
-    "swing_to_range": "typical epoch-to-epoch zigzag of training loss / how far it fell",
-    "train_loss_kept": "last training loss as a fraction of the first",
-    "train_acc_max": "highest training accuracy",
-    "train_acc_95_epoch": "first epoch where training accuracy reached fast_accuracy (95%)",
-    "max_abs_weight": "largest |w| over the Dense layers",
-    "mean_abs_weight": "mean |w| over the Dense layers",
-    "nonfinite": "number of NaN/inf values in the curves",
-    "nonfinite_epoch": "first epoch with a NaN/inf value",
-}
-
-
 def diagnose(source, *, model=None, thresholds: Thresholds | None = None) -> "Diagnosis":
     """Diagnose a training run from its curves.
 
@@ -373,121 +252,3 @@ def diagnose(source, *, model=None, thresholds: Thresholds | None = None) -> "Di
                      best_epoch=ev["best_epoch"],
                      series={k: v for k, v in series.items() if k in run.series},
                      config=facts, thresholds=th, source=run.source)
-
-
-@dataclass
-class Diagnosis:
-    """The detector's answer. Print it, show it in a notebook, or ``.plot()`` it.
-
-    Attributes:
-        verdict: one of :data:`VERDICTS`.
-        reasons: the rules that fired, as sentences with their numbers.
-        evidence: name -> measured number (None where the log cannot say);
-            :data:`EVIDENCE` (or ``.descriptions``) says what each means.
-        suggestions: what to try, most promising first.
-        best_epoch: 0-based index of the best epoch (None if unknown).
-        series: the curves read from the log (``epoch``, ``train_loss``, ...).
-        config: what the run was known to use (History.config and ``model=``).
-        thresholds: the :class:`Thresholds` the verdict was reached with.
-        source: where the log came from.
-    """
-
-    verdict: str
-    reasons: list
-    evidence: dict
-    suggestions: list
-    best_epoch: int | None
-    series: dict
-    config: dict = dataclasses.field(default_factory=dict)
-    thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
-    source: str = "log"
-
-    @property
-    def descriptions(self) -> dict:
-        """name -> what the evidence number means."""
-        return {k: EVIDENCE.get(k, k) for k in self.evidence}
-
-    def _headline(self) -> str:
-        ev = self.evidence
-        best = "" if self.best_epoch is None else f", best epoch {self.best_epoch}"
-        return f"Diagnosis: {self.verdict.upper()}  ({self.source}, {ev['epochs']} epochs{best})"
-
-    def _key_numbers(self) -> list:
-        ev, rows = self.evidence, []
-        if "acc_gap_best" in ev:
-            rows.append(("train / val accuracy (last)",
-                         f"{ev['train_acc_last']:.3f} / {ev['val_acc_last']:.3f}"))
-            rows.append(("accuracy gap, best / last epoch",
-                         f"{ev['acc_gap_best']:+.3f} / {ev['acc_gap_last']:+.3f}"))
-        if "loss_gap_best" in ev:
-            rows.append(("loss gap (val - train), best / last",
-                         f"{ev['loss_gap_best']:+.4g} / {ev['loss_gap_last']:+.4g}"))
-            rows.append(("val loss turned at epoch",
-                         f"{ev['val_turn_epoch']}, risen {ev['val_rise']:.1%} over "
-                         f"{ev['epochs_since_turn']} epochs"))
-            rows.append((f"trend over last {ev['trend_window']} epochs",
-                         f"train {ev['train_trend']:+.1%}, val {ev['val_trend']:+.1%}"))
-        if "max_abs_weight" in ev:
-            rows.append(("largest / mean |w|",
-                         f"{ev['max_abs_weight']:.3g} / {ev['mean_abs_weight']:.3g}"))
-        return rows
-
-    def __str__(self) -> str:
-        lines = [self._headline(), "Why:"]
-        lines += [f"  - {r}" for r in self.reasons]
-        lines.append("Evidence:")
-        lines += [f"  {label:<37} {value}" for label, value in self._key_numbers()]
-        lines.append("Try, in this order:")
-        lines += [f"  {i}. {s}" for i, s in enumerate(self.suggestions, 1)]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return (f"Diagnosis(verdict={self.verdict!r}, best_epoch={self.best_epoch}, "
-                f"epochs={self.evidence['epochs']}, reasons={len(self.reasons)}, "
-                f"suggestions={len(self.suggestions)})")
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(f"<tr><td>{esc(label)}</td><td>{esc(value)}</td></tr>"
-                       for label, value in self._key_numbers())
-        return (f"<div><p><b>{esc(self._headline())}</b></p>"
-                f"<p>Why:</p><ul>{''.join(f'<li>{esc(r)}</li>' for r in self.reasons)}</ul>"
-                f"<table>{rows}</table><p>Try, in this order:</p>"
-                f"<ol>{''.join(f'<li>{esc(s)}</li>' for s in self.suggestions)}</ol></div>")
-
-    def to_dict(self) -> dict:
-        """JSON-friendly: NaN/inf become None, arrays become lists."""
-        return _jsonable({
-            "verdict": self.verdict, "reasons": self.reasons,
-            "evidence": self.evidence, "descriptions": self.descriptions,
-            "suggestions": self.suggestions, "best_epoch": self.best_epoch,
-            "source": self.source, "config": self.config,
-            "thresholds": dataclasses.asdict(self.thresholds),
-            "series": self.series,
-        })
-
-    def plot(self, ax=None):
-        """Train/validation curves, best epoch marked, gap shaded, verdict in the title.
-
-        Args:
-            ax: None (a new figure with a loss panel and, for classification,
-                an accuracy panel), one Axes (the loss panel only) or a
-                sequence of two Axes.
-
-        Returns:
-            matplotlib Figure.
-        """
-        from .plots.diagnosis import plot_diagnosis
-        return plot_diagnosis(self, ax=ax)
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.integer, bool)):
-        return value if isinstance(value, bool) else int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value

@@ -45,7 +45,7 @@ def _draw_pair(ax, x, train, val, best, ylabel, legend=True):
 
 
 def plot_diagnosis(d, ax=None):
-    """Draw a :class:`regkit.detector.Diagnosis`: curves, best epoch, gap, verdict.
+    """Draw a :class:`regkit.diagnosis.Diagnosis`: curves, best epoch, gap, verdict.
 
     Args:
         d: the Diagnosis.
