@@ -104,7 +104,8 @@ def cpu_threads(n):
     Sets the BLAS limit (as :func:`blas_threads`) and the number of threads
     an optimizer's update of a large model (>= ``MIN_PARALLEL`` numbers)
     is split over. Only 1 and 2 make a difference to the update: it is
-    split in at most two halves.
+    split in at most two halves. Both settings are process-wide, like
+    BLAS's own, so two threads of a program should not set different ones.
 
     Yields:
         as :func:`blas_threads`.
