@@ -154,7 +154,8 @@ def torch_or_none(threads: int = 2):
         import torch
     except ImportError:
         print("torch is not installed: PyTorch rows skipped "
-              "(pip install torch==2.13.0, the CPU build)")
+              "(the CPU build: pip install torch==2.13.0 "
+              "--index-url https://download.pytorch.org/whl/cpu)")
         return None
     torch.set_num_threads(threads)
     return torch

@@ -7,9 +7,11 @@ to either is honoured) and updates ``.data`` in place.
 For speed the parameters live back to back in one flat float array per
 dtype (:class:`FlatParams`; each ``p.data`` is a view into it), so one step
 is the same dozen NumPy operations whatever the number of parameters (plus
-a copy of each gradient into the flat gradient). Inside ``rk.cpu_threads(2)``
-(``rk.fit(threads=2)``) a large model's update runs in two halves on two
-threads (:func:`regkit.threads.in_halves`), with the same result. The
+a copy of each gradient into the flat gradient); the arithmetic is in
+:func:`sgd_update` and :func:`adam_update` at the end of this file. Inside
+``rk.cpu_threads(2)`` (``rk.fit(threads=2)``) a large model's update runs in
+two halves on two threads (:func:`regkit.threads.in_halves`), with the same
+result. The
 updates below read as if for one parameter ``w``; applied to the flat
 arrays they do the same arithmetic on every element.
 
@@ -215,6 +217,10 @@ class FlatParams:
         n_decay = min(max(self.n_decay - start, 0), stop - start)
         return self.data[sl], self.grad[sl], self.tmp[sl], state, n_decay
 
+    def apply(self, update, start: int, stop: int, **hyper) -> None:
+        """``update(*self.part(start, stop), **hyper)``: an update on one part."""
+        update(*self.part(start, stop), **hyper)
+
     def sync_data(self) -> bool:
         """Copy in any ``.data`` the user assigned; False when a repack is needed."""
         for p, view in zip(self.params, self.data_views):
@@ -273,21 +279,9 @@ class SGD(Optimizer):
         self.momentum = _check_unit_interval("momentum", momentum)
 
     def step(self) -> None:
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
-
-        def update(group, start, stop):
-            w, g, tmp, state, n_decay = group.part(start, stop)
-            if wd:                                  # coupled: the L2 gradient joins g
-                g[:n_decay] += np.multiply(w[:n_decay], wd, out=tmp[:n_decay])
-            if mu:
-                buf = state["momentum"]             # zeros at first, so buf = g
-                buf *= mu
-                buf += g
-                g = buf
-            w -= np.multiply(g, lr, out=tmp)
-
+        hyper = {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
         for group in self._flat_groups():           # all parameters of one dtype
-            in_halves(partial(update, group), group.size)
+            in_halves(partial(group.apply, sgd_update, **hyper), group.size)
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
@@ -330,36 +324,17 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         self.t += 1
-        lr, eps, wd, (b1, b2) = self.lr, self.eps, self.weight_decay, self.betas
+        lr, eps, (b1, b2) = self.lr, self.eps, self.betas
         # The bias corrections, folded into two Python floats (so float32
         # stays float32): with c = sqrt(1 - beta2**t),
         #   lr/(1 - beta1**t) * m / (sqrt(v)/c + eps)
         #     = step_size * m / (sqrt(v) + eps * c),  step_size = lr*c/(1 - beta1**t)
         c = math.sqrt(1.0 - b2 ** self.t)
-        step_size = lr * c / (1.0 - b1 ** self.t)
-        eps_c = eps * c
-
-        def update(group, start, stop):
-            w, g, tmp, state, n_decay = group.part(start, stop)
-            m, v = state["m"], state["v"]
-            if wd and self.decoupled:               # AdamW: shrink the weights directly
-                w[:n_decay] *= 1.0 - lr * wd
-            elif wd:                                # Adam: the L2 gradient joins g
-                g[:n_decay] += np.multiply(w[:n_decay], wd, out=tmp[:n_decay])
-            m *= b1                                 # m = b1*m + (1 - b1)*g
-            m += np.multiply(g, 1.0 - b1, out=tmp)
-            v *= b2                                 # v = b2*v + (1 - b2)*g**2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
-            v += tmp
-            np.sqrt(v, out=tmp)                     # tmp becomes the denominator
-            tmp += eps_c
-            np.divide(m, tmp, out=tmp)
-            tmp *= step_size
-            w -= tmp
-
+        hyper = {"lr": lr, "betas": self.betas, "step_size": lr * c / (1.0 - b1 ** self.t),
+                 "eps_c": eps * c, "weight_decay": self.weight_decay,
+                 "decoupled": self.decoupled}
         for group in self._flat_groups():           # all parameters of one dtype
-            in_halves(partial(update, group), group.size)
+            in_halves(partial(group.apply, adam_update, **hyper), group.size)
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -384,3 +359,45 @@ class AdamW(Adam):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
         super().__init__(params, lr, betas, eps, weight_decay)
+
+
+# -- the arithmetic, on flat arrays -----------------------------------------
+# Each function updates ``w`` and the state arrays in place. ``w``, ``g``,
+# ``tmp`` and every state array are equally long 1-D arrays (a whole
+# FlatParams or a part of it); their first ``n_decay`` elements belong to
+# parameters with ``decay=True``. ``g`` may be overwritten (it is the
+# optimizer's copy of the gradients); ``tmp`` is scratch space.
+
+def sgd_update(w, g, tmp, state, n_decay, *, lr, momentum, weight_decay) -> None:
+    """SGD with momentum and coupled weight decay (see :class:`SGD`)."""
+    if weight_decay:                        # coupled: the L2 gradient joins g
+        g[:n_decay] += np.multiply(w[:n_decay], weight_decay, out=tmp[:n_decay])
+    if momentum:
+        buf = state["momentum"]             # zeros at first, so buf = g
+        buf *= momentum
+        buf += g
+        g = buf
+    w -= np.multiply(g, lr, out=tmp)
+
+
+def adam_update(w, g, tmp, state, n_decay, *, lr, betas, step_size, eps_c, weight_decay,
+                decoupled) -> None:
+    """Adam / AdamW at one step (see :class:`Adam`; ``step_size`` and ``eps_c``
+    carry the bias corrections)."""
+    b1, b2 = betas
+    m, v = state["m"], state["v"]
+    if weight_decay and decoupled:          # AdamW: shrink the weights directly
+        w[:n_decay] *= 1.0 - lr * weight_decay
+    elif weight_decay:                      # Adam: the L2 gradient joins g
+        g[:n_decay] += np.multiply(w[:n_decay], weight_decay, out=tmp[:n_decay])
+    m *= b1                                 # m = b1*m + (1 - b1)*g
+    m += np.multiply(g, 1.0 - b1, out=tmp)
+    v *= b2                                 # v = b2*v + (1 - b2)*g**2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - b2
+    v += tmp
+    np.sqrt(v, out=tmp)                     # tmp becomes the denominator
+    tmp += eps_c
+    np.divide(m, tmp, out=tmp)
+    tmp *= step_size
+    w -= tmp

@@ -35,7 +35,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
 
 from ._validate import check_int
 
@@ -95,6 +98,7 @@ _update_threads = 1
 #: Adam on 65,536 float32 weights takes ~0.2 ms)
 MIN_PARALLEL = 1 << 16
 _pool = None
+_pool_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -106,6 +110,10 @@ def cpu_threads(n):
     is split over. Only 1 and 2 make a difference to the update: it is
     split in at most two halves. Both settings are process-wide, like
     BLAS's own, so two threads of a program should not set different ones.
+    Without threadpoolctl the BLAS limit cannot be set (``False`` is
+    yielded), but the update is still split. ``rk.fit(threads=...)`` sets
+    its own value inside an enclosing ``cpu_threads`` block (``threads=None``
+    keeps the enclosing one).
 
     Yields:
         as :func:`blas_threads`.
@@ -130,32 +138,56 @@ def in_halves(update, n: int) -> None:
     the halves cannot interfere. Without permission (``cpu_threads``), for
     small ``n`` or on one core it is simply ``update(0, n)``.
 
-    The main thread does the first half while a worker does the second. If
-    the worker has not even started when the first half is done (another
-    process has the other core), the main thread takes the second half back
-    and does it too, so a busy machine costs no waiting.
+    The main thread does the first half while a worker does the second, under
+    the caller's ``np.errstate`` (NumPy keeps it per thread). If the worker
+    has not even started when the first half is done (another process has
+    the other core), the main thread takes the second half back and does it
+    too, so a busy machine costs no waiting. Whichever half fails, the other
+    has finished before the error reaches the caller, so no array is still
+    being written to when it is caught.
     """
-    if _update_threads < 2 or n < MIN_PARALLEL or (os.cpu_count() or 1) < 2:
+    if _update_threads < 2 or n < MIN_PARALLEL or _cores() < 2:
         update(0, n)
         return
-    mid = (n // 2) // 16 * 16             # each half starts on a 64-byte boundary
-    pending = _worker().submit(update, mid, n)
-    update(0, mid)
+    mid = (n // 2) // 16 * 16             # a multiple of 16 (64 bytes of float32)
+    pending = _worker().submit(_with_errstate, np.geterr(), update, mid, n)
+    try:
+        update(0, mid)
+    except BaseException:
+        if not pending.cancel():
+            wait([pending])               # let the worker finish its half first
+        raise
     if pending.cancel():                  # the worker never started it
         update(mid, n)
     else:
         pending.result()                  # re-raises the worker's exception, if any
 
 
+def _with_errstate(err: dict, update, start: int, stop: int) -> None:
+    with np.errstate(**err):
+        update(start, stop)
+
+
+def _cores() -> int:
+    """CPUs this process may run on (respects pinning, e.g. taskset or a container)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:                # not on Linux
+        return os.cpu_count() or 1
+
+
 def _worker() -> ThreadPoolExecutor:
     global _pool
-    if _pool is None:
-        # a child process made by fork does not inherit the thread
-        os.register_at_fork(after_in_child=_forget_worker)
-        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regkit-update")
-    return _pool
+    with _pool_lock:                      # two threads asking at once get one pool
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regkit-update")
+        return _pool
 
 
 def _forget_worker():
-    global _pool
-    _pool = None
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):       # a child made by fork has no worker thread
+    os.register_at_fork(after_in_child=_forget_worker)

@@ -191,7 +191,17 @@ def test_dropout_mask_keeps_each_entry_with_probability_one_minus_p(bits, p):
     assert abs(same - (keep ** 2 + p ** 2)) < 0.005
 
 
+class FewBits(np.random.PCG64):
+    """A bit generator regkit does not know (its raw draws could hold any number of bits)."""
+
+
+def test_dropout_mask_from_an_unknown_bit_generator():
+    mask = F.dropout_mask((400, 500), 0.3, np.random.Generator(FewBits(1)))
+    assert abs(mask.mean() - 0.7) < 5 * np.sqrt(0.21 / mask.size)
+
+
 def test_dropout_mask_edge_cases():
+    assert F.dropout_mask(5, 0.5, np.random.default_rng(0)).shape == (5,)   # an int shape
     assert F.dropout_mask((3, 4), 0.0, np.random.default_rng(0)).all()
     assert not F.dropout_mask((1000,), 1 - 1e-12, np.random.default_rng(0)).any()
     a = F.dropout_mask((5, 7), 0.3, np.random.default_rng(3))

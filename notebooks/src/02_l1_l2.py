@@ -68,10 +68,13 @@ show_source(rk.L1, docstring=False)
 
 # %% [markdown]
 # Weight decay lives in the optimizer instead: `SGD(..., weight_decay=wd)` adds `wd * w` to the
-# gradient of every parameter whose `decay` flag is set (weights yes, biases no).
+# gradient of every parameter whose `decay` flag is set (weights yes, biases no). `SGD.step` keeps
+# all parameters back to back in one flat array, decaying ones first, and applies this function to
+# it, so the decay is a single slice `[:n_decay]`:
 
 # %%
-show_source(rk.SGD.step)
+from regkit.optim import sgd_update
+show_source(sgd_update)
 
 # %% [markdown]
 # ## 3. The worked numbers
