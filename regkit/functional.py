@@ -147,9 +147,10 @@ def dropout_mask(shape, p: float, rng: np.random.Generator) -> np.ndarray:
     kept when ``u < round((1 - p) * 2**32)``, so the keep probability is
     ``1 - p`` to within 2**-33. NumPy's usual generator (PCG64) makes 64
     random bits per raw draw, two such integers, which makes this ~2x faster
-    than ``rng.random(shape) < 1 - p`` (and ~10x faster than
-    ``rng.binomial(1, 1 - p, shape)``), the same Bernoulli mask in
-    distribution.
+    than ``rng.random(shape, dtype=np.float32) < 1 - p`` (and ~10x faster
+    than ``rng.binomial(1, 1 - p, shape)``). It is in fact the same mask:
+    that float32 draw is built from the same 32-bit integers (their top 24
+    bits times 2**-24), so the two agree except, rarely, at the threshold.
     """
     size = int(np.prod(shape))
     threshold = round((1.0 - p) * 2.0 ** 32)

@@ -200,6 +200,15 @@ def test_dropout_mask_from_an_unknown_bit_generator():
     assert abs(mask.mean() - 0.7) < 5 * np.sqrt(0.21 / mask.size)
 
 
+@pytest.mark.parametrize("p", [0.5, 0.3])
+def test_dropout_mask_is_the_float32_draw_it_replaces(p):
+    # the same 32-bit integers as rng.random(dtype=float32): masks, and so
+    # every seeded result, do not depend on which of the two is used
+    fast = F.dropout_mask((300, 301), p, np.random.default_rng(5))
+    plain = np.random.default_rng(5).random((300, 301), dtype=np.float32) < np.float32(1 - p)
+    assert np.array_equal(fast, plain)
+
+
 def test_dropout_mask_edge_cases():
     assert F.dropout_mask(5, 0.5, np.random.default_rng(0)).shape == (5,)   # an int shape
     assert F.dropout_mask((3, 4), 0.0, np.random.default_rng(0)).all()
