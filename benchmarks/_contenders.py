@@ -53,7 +53,7 @@ def regkit_train_pass(model, x, y, *, epochs, batch_size=128, lr=1e-3, weight_de
     loss = rk.SoftmaxCrossEntropy()
     g = np.random.default_rng(seed)
     model.train()
-    with rk.cpu_threads(threads):
+    with rk.blas_threads(threads):
         for _ in range(epochs):
             order = g.permutation(len(x))
             for start in range(0, len(x), batch_size):

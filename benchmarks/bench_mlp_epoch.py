@@ -8,7 +8,7 @@ Adam(lr 1e-3, weight_decay 1e-4), batch 128. Contenders, alternated:
 
 * regkit training pass: the steps of ``rk.fit`` (one thread, fit's
   default) without its eval-mode pass; and the same with ``threads=2``
-  (``rk.cpu_threads(2)``: BLAS on two threads, Adam's update in two halves);
+  (BLAS on two threads, as ``rk.fit(threads=2)``);
 * regkit ``rk.fit(epochs=1)``: the same plus the eval-mode measurement of
   train loss and accuracy on all 60,000 samples that fit records;
 * PyTorch CPU, 2 threads, ``Adam`` (foreach) and ``Adam(fused=True)``;

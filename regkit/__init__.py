@@ -22,7 +22,7 @@ from .network import Sequential, load
 # [training]
 from .training import fit
 from .callbacks import Callback, EarlyStopping, ModelCheckpoint
-from .threads import blas_threads, cpu_threads
+from .threads import blas_threads
 
 
 def __getattr__(name):

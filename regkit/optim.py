@@ -8,10 +8,7 @@ For speed the parameters live back to back in one flat float array per
 dtype (:class:`FlatParams`; each ``p.data`` is a view into it), so one step
 is the same dozen NumPy operations whatever the number of parameters (plus
 a copy of each gradient into the flat gradient); the arithmetic is in
-:func:`sgd_update` and :func:`adam_update` at the end of this file. Inside
-``rk.cpu_threads(2)`` (``rk.fit(threads=2)``) a large model's update runs in
-two halves on two threads (:func:`regkit.threads.in_halves`), with the same
-result. The
+:func:`sgd_update` and :func:`adam_update` at the end of this file. The
 updates below read as if for one parameter ``w``; applied to the flat
 arrays they do the same arithmetic on every element.
 
@@ -39,13 +36,11 @@ Each update below matches the corresponding ``torch.optim`` class
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import numpy as np
 
 from ._validate import check_nonnegative, check_positive, check_real
 from .module import Module, Parameter
-from .threads import in_halves
 
 
 def _check_unit_interval(name: str, value) -> float:
@@ -201,25 +196,9 @@ class FlatParams:
             view[...] = p.data
             p.data = view
 
-    @property
-    def size(self) -> int:
-        return self.data.size
-
-    def part(self, start: int, stop: int):
-        """Elements ``[start, stop)`` of every flat array.
-
-        Returns ``(data, grad, tmp, state, n_decay)``: views, ``state`` a dict
-        of views, and ``n_decay`` how many of these elements decay (they
-        come first).
-        """
-        sl = slice(start, stop)
-        state = {k: v[sl] for k, v in self.state.items()}
-        n_decay = min(max(self.n_decay - start, 0), stop - start)
-        return self.data[sl], self.grad[sl], self.tmp[sl], state, n_decay
-
-    def apply(self, update, start: int, stop: int, **hyper) -> None:
-        """``update(*self.part(start, stop), **hyper)``: an update on one part."""
-        update(*self.part(start, stop), **hyper)
+    def arrays(self) -> tuple:
+        """``(data, grad, tmp, state, n_decay)``: what an update function takes."""
+        return self.data, self.grad, self.tmp, self.state, self.n_decay
 
     def sync_data(self) -> bool:
         """Copy in any ``.data`` the user assigned; False when a repack is needed."""
@@ -281,7 +260,7 @@ class SGD(Optimizer):
     def step(self) -> None:
         hyper = {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
         for group in self._flat_groups():           # all parameters of one dtype
-            in_halves(partial(group.apply, sgd_update, **hyper), group.size)
+            sgd_update(*group.arrays(), **hyper)
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
@@ -334,7 +313,7 @@ class Adam(Optimizer):
                  "eps_c": eps * c, "weight_decay": self.weight_decay,
                  "decoupled": self.decoupled}
         for group in self._flat_groups():           # all parameters of one dtype
-            in_halves(partial(group.apply, adam_update, **hyper), group.size)
+            adam_update(*group.arrays(), **hyper)
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -363,9 +342,9 @@ class AdamW(Adam):
 
 # -- the arithmetic, on flat arrays -----------------------------------------
 # Each function updates ``w`` and the state arrays in place. ``w``, ``g``,
-# ``tmp`` and every state array are equally long 1-D arrays (a whole
-# FlatParams or a part of it); their first ``n_decay`` elements belong to
-# parameters with ``decay=True``. ``g`` may be overwritten (it is the
+# ``tmp`` and every state array are the equally long flat arrays of one
+# FlatParams; their first ``n_decay`` elements belong to parameters with
+# ``decay=True``. ``g`` may be overwritten (it is the
 # optimizer's copy of the gradients); ``tmp`` is scratch space.
 
 def sgd_update(w, g, tmp, state, n_decay, *, lr, momentum, weight_decay) -> None:

@@ -32,7 +32,7 @@ from .constraints import max_norm as apply_max_norm
 from .history import History
 from .labels import mixup
 from .network import Sequential
-from .threads import cpu_threads
+from .threads import blas_threads
 
 
 def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data=None,
@@ -76,13 +76,13 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
             to the last digit.
         progress: show a tqdm progress bar over epochs (a widget in Jupyter,
             text in a terminal); nothing is shown when tqdm is missing.
-        threads: threads for the matrix products (BLAS) and for the
-            optimizer's update of a large model (see :func:`regkit.cpu_threads`);
-            None leaves the settings alone. One thread is the default
-            because the small matrices of this course multiply several
-            times faster on one thread than when a second has to be woken
-            up for each product (measured 4-20x on 2 cores). For an
-            MNIST-sized network, ``threads=2`` is faster (see benchmarks/).
+        threads: BLAS threads for the matrix products during fit (see
+            :func:`regkit.blas_threads`); None leaves the setting alone. One
+            thread is the default because the small matrices of this course
+            multiply several times faster on one thread than when a second
+            has to be woken up for each product (measured 4-20x on 2 cores).
+            An MNIST-sized network gains a few percent from ``threads=2``
+            (benchmark 1 in benchmarks/).
 
     Returns:
         A :class:`regkit.History`: per epoch ``train_loss``, ``val_loss``,
@@ -124,7 +124,7 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
     _call(callbacks, "on_train_begin", model, history)
     bar = _progress_bar(epochs, progress)
     try:
-        with cpu_threads(threads):
+        with blas_threads(threads):
             for epoch in range(epochs):
                 batch_loss = trainer.train_epoch(x, y, batch_size, shuffle, epoch, history)
                 logs = trainer.measure(*data)
