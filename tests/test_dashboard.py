@@ -89,3 +89,32 @@ def test_status_carries_the_values_as_data():
     d.controls["a"].value = 4
     raw = re.search(r'data-values="([^"]*)"', d.status.value).group(1)
     assert json.loads(html.unescape(raw)) == {"a": "4", "lam": "0.01"}
+
+
+def test_cycle_collector_is_paused_during_an_update_and_restored_after():
+    # a full collection in a kernel with millions of objects can triple an
+    # update's time; it is deferred until the new image is shown
+    import gc
+    seen = []
+
+    def compute(a):
+        seen.append(gc.isenabled())
+        if a == 2:
+            raise RuntimeError("boom")
+        return a
+
+    def draw(result, a):
+        seen.append(gc.isenabled())
+        return plt.subplots(figsize=(1, 1))[0]
+
+    assert gc.isenabled()
+    d = Dashboard({"a": slider("a", 1, 0, 3, 1)}, compute, draw)
+    d.controls["a"].value = 2                      # compute raises: still restored
+    assert d.state["error"] is not None
+    assert seen == [False, False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        d.controls["a"].value = 3                  # a caller's own setting is kept
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
