@@ -258,9 +258,8 @@ class SGD(Optimizer):
         self.momentum = _check_unit_interval("momentum", momentum)
 
     def step(self) -> None:
-        hyper = {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
         for group in self._flat_groups():           # all parameters of one dtype
-            sgd_update(*group.arrays(), **hyper)
+            sgd_update(*group.arrays(), **self._hyper())
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
@@ -344,8 +343,8 @@ class AdamW(Adam):
 # Each function updates ``w`` and the state arrays in place. ``w``, ``g``,
 # ``tmp`` and every state array are the equally long flat arrays of one
 # FlatParams; their first ``n_decay`` elements belong to parameters with
-# ``decay=True``. ``g`` may be overwritten (it is the
-# optimizer's copy of the gradients); ``tmp`` is scratch space.
+# ``decay=True``. ``g`` may be overwritten (it is the optimizer's copy of
+# the gradients); ``tmp`` is scratch space.
 
 def sgd_update(w, g, tmp, state, n_decay, *, lr, momentum, weight_decay) -> None:
     """SGD with momentum and coupled weight decay (see :class:`SGD`)."""

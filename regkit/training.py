@@ -81,7 +81,7 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
             thread is the default because the small matrices of this course
             multiply several times faster on one thread than when a second
             has to be woken up for each product (measured 4-20x on 2 cores).
-            An MNIST-sized network gains a few percent from ``threads=2``
+            An MNIST-sized network trains ~10% faster with ``threads=2``
             (benchmark 1 in benchmarks/).
 
     Returns:
