@@ -258,8 +258,10 @@ class SGD(Optimizer):
         self.momentum = _check_unit_interval("momentum", momentum)
 
     def step(self) -> None:
+        # not self._hyper(): a subclass (ProximalSGD) adds its own settings there
+        hyper = {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
         for group in self._flat_groups():           # all parameters of one dtype
-            sgd_update(*group.arrays(), **self._hyper())
+            sgd_update(*group.arrays(), **hyper)
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
