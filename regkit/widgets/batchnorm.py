@@ -64,9 +64,8 @@ def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size
 
 
 def _bench_grid():
-    data = plots.deep_data()
-    return {"grid": plots.lr_batch_grid(plots.LOG_LRS, plots.BATCH_SIZES, data=data),
-            "data": data}
+    grid = plots.lr_batch_grid(plots.LOG_LRS, plots.BATCH_SIZES, data=plots.deep_data())
+    return {"grid": grid}
 
 
 #: how ``benchmarks/bench_widgets.py`` builds the grid: as notebook 04 does

@@ -95,11 +95,11 @@ def capstone_dashboard(comparisons: dict, data: dict, *, on=(), labels: str | No
 
 
 def _bench_capstone():
+    from ..figures.capstone import notebook_runs
     names = ("100 clean digits", "300 digits, 30% wrong labels")
-    clean, _ = plots.capstone_data()
-    noisy, _ = plots.capstone_data(plots.NOISY["n_train"], plots.NOISY["label_noise"])
-    runs = (plots.run_compare(clean), plots.run_compare(noisy, epochs=plots.NOISY["epochs"]))
-    return {"comparisons": dict(zip(names, runs)), "data": dict(zip(names, (clean, noisy))),
+    (clean, c_clean, _), (noisy, c_noisy, _) = notebook_runs()["clean"], notebook_runs()["noisy"]
+    return {"comparisons": dict(zip(names, (c_clean, c_noisy))),
+            "data": dict(zip(names, (clean, noisy))),
             "overrides": {names[1]: {"epochs": plots.NOISY["epochs"]}},
             "on": plots.TECHNIQUES, "labels": names[1]}
 
