@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-fast test-browser notebooks figures bench clean venv
+.PHONY: lab test test-portable test-fast test-browser notebooks figures bench clean venv
 
 venv: $(BIN)/python
 
@@ -34,6 +34,13 @@ test: $(VENV)/.installed-test
 	    --ignore=tests/browser \
 	    --nbval-lax --nbval-current-env \
 	    --nbval-sanitize-with notebooks/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+## make test-portable: every notebook under nbval as if on other CPUs: 2 BLAS
+## threads, NumPy's SIMD loops off, initial weights nudged by one ulp (the
+## variants run side by side; logs in portable-logs/; never touches the BLAS
+## kernel: see tools/test_portable.py)
+test-portable: $(VENV)/.installed-test
+	$(BIN)/python tools/test_portable.py $(PYTEST_ARGS)
 
 ## make test-fast: unit tests only
 test-fast: $(VENV)/.installed-test

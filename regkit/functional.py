@@ -14,6 +14,8 @@ import math
 
 import numpy as np
 
+from .portability import nudge_init
+
 # -- softmax and friends ------------------------------------------------
 
 
@@ -208,14 +210,17 @@ def init_weights(shape: tuple[int, int], init: str, rng: np.random.Generator,
     """
     fan_in, fan_out = shape
     if init == "he":
-        return _normal(shape, math.sqrt(2.0 / fan_in), rng, dtype)
-    if init == "he_uniform":
-        return _uniform(shape, math.sqrt(6.0 / fan_in), rng, dtype)
-    if init in ("xavier", "glorot"):
-        return _uniform(shape, math.sqrt(6.0 / (fan_in + fan_out)), rng, dtype)
-    if init in ("xavier_normal", "glorot_normal"):
-        return _normal(shape, math.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
-    raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        w = _normal(shape, math.sqrt(2.0 / fan_in), rng, dtype)
+    elif init == "he_uniform":
+        w = _uniform(shape, math.sqrt(6.0 / fan_in), rng, dtype)
+    elif init in ("xavier", "glorot"):
+        w = _uniform(shape, math.sqrt(6.0 / (fan_in + fan_out)), rng, dtype)
+    elif init in ("xavier_normal", "glorot_normal"):
+        w = _normal(shape, math.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
+    else:
+        raise ValueError(f"init must be one of {INITS}, got {init!r}")
+    # a no-op unless the portability check asks for it (regkit.portability)
+    return nudge_init(w)
 
 
 def _normal(shape, std, rng, dtype):

@@ -10,6 +10,8 @@ import textwrap
 
 import numpy as np
 
+from .portability import blas_threads_override
+
 
 class Source:
     """Highlighted source code: HTML in a notebook, plain text elsewhere."""
@@ -77,7 +79,8 @@ def setup_notebook(seed: int = 0, threads: int = 1) -> None:
         except ImportError:  # optional: then BLAS keeps its own setting
             pass
         else:
-            threadpool_limits(limits=int(threads))
+            # REGKIT_BLAS_THREADS: the portability check (regkit.portability)
+            threadpool_limits(limits=blas_threads_override(int(threads)))
     _rng.seed(seed)
     np.set_printoptions(precision=4, suppress=True, floatmode="maxprec")
 
@@ -87,3 +90,52 @@ def rounded(x, digits: int = 3):
     shown as 0.0 so every machine's BLAS prints the same thing."""
     arr = np.round(np.asarray(x, dtype=np.float64), digits) + 0.0
     return arr.item() if arr.ndim == 0 else arr
+
+
+# -- claims that hold on every machine ------------------------------------
+#
+# A trained network's numbers move in their last digits from one CPU to
+# another (vector width, FMA, BLAS kernel, threads), and a chaotic run moves
+# without bound. What a notebook's text relies on is printed through these
+# two helpers: they check the claim on the machine that runs the notebook
+# and print only what holds everywhere, so a cell marked NBVAL_CHECK_OUTPUT
+# stays the same text on any CPU, and fails loudly (ClaimFailed) the day the
+# claim itself stops holding. Nothing is made to pass by printing less.
+
+
+class ClaimFailed(AssertionError):
+    """A number or comparison the notebook's text relies on no longer holds."""
+
+
+def band(name: str, value, low: float, high: float, *, fmt: str = "g") -> None:
+    """Check ``low <= value <= high`` and print ``name: low to high``.
+
+    The band is the range the value takes across machines and seeds (say
+    where it came from in the text around it); ``fmt`` formats its ends
+    (``".2f"``, ``".0%"``). The value itself is not printed here: print it
+    in a cell that nbval does not check, as "on this machine".
+
+    Raises:
+        ClaimFailed: naming the value, when it is outside the band or NaN.
+    """
+    v = float(value)
+    if not low <= high:
+        raise ValueError(f"band {name!r}: low must be <= high, got low={low!r}, high={high!r}")
+    if not low <= v <= high:   # NaN fails too
+        raise ClaimFailed(f"{name} = {v:.6g}, outside the band [{low:{fmt}}, {high:{fmt}}] "
+                          "that the notebook's text relies on")
+    print(f"{name}: {low:{fmt}} to {high:{fmt}}")
+
+
+def claim(text: str, holds, *, measured: str = "") -> None:
+    """Check a qualitative statement and print it; raise when it is false.
+
+    ``claim("lambda 1e-3 has the best validation accuracy", best == 1e-3,
+    measured=f"best lambda {best}")`` prints the text when ``holds`` is
+    true and raises :class:`ClaimFailed` with ``measured`` otherwise.
+    """
+    if not isinstance(holds, (bool, np.bool_)):
+        raise TypeError(f"claim {text!r}: holds must be a bool, got {type(holds).__name__}")
+    if not holds:
+        raise ClaimFailed(f"no longer true: {text}" + (f" ({measured})" if measured else ""))
+    print(text)

@@ -17,7 +17,9 @@ and any other code can do the same::
 
 It uses ``threadpoolctl`` when that is installed and does nothing
 otherwise (regkit's core needs NumPy only). The previous limits come back
-when the ``with`` block ends. No environment variable is touched.
+when the ``with`` block ends. No environment variable is touched (one is
+read: ``REGKIT_BLAS_THREADS``, for the portability check only, see
+:mod:`regkit.portability`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import contextlib
 import sys
 
 from ._validate import check_int
+from .portability import blas_threads_override
 
 
 @contextlib.contextmanager
@@ -41,7 +44,7 @@ def blas_threads(n):
     if n is None:
         yield False
         return
-    n = check_int("n", n, low=1)
+    n = blas_threads_override(check_int("n", n, low=1))
     controller = _controller()
     if controller is None:
         yield False

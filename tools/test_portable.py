@@ -1,0 +1,125 @@
+"""`make test-portable`: every notebook under nbval, as if on other machines.
+
+    python tools/test_portable.py                    # all variants, all notebooks
+    python tools/test_portable.py --only nudge       # one variant
+    python tools/test_portable.py notebooks/04_batchnorm.ipynb
+
+A seeded notebook prints the same thing twice on one machine, but another
+CPU rounds float32 differently (vector width, FMA, BLAS kernel, threads)
+and training amplifies the difference. Each variant below plays one such
+machine on this one, safely, and runs every notebook on a fresh kernel
+under ``pytest --nbval-lax``: every cell marked ``# NBVAL_CHECK_OUTPUT``
+must print what is stored.
+
+* ``threads``: BLAS on 2 threads wherever the notebooks ask for 1
+  (``REGKIT_BLAS_THREADS=2``, see regkit/portability.py).
+* ``simd``: NumPy's own loops without the vector extensions this CPU
+  dispatches to (``NPY_DISABLE_CPU_FEATURES`` = AVX-512 and AVX2/FMA3
+  groups here; whatever this CPU has elsewhere), so NumPy sums in the
+  narrower baseline loops.
+* ``nudge``: every freshly initialised weight moved by one unit in the
+  last place (``REGKIT_NUDGE_INIT=1``): a training trajectory changed the
+  way another CPU's rounding changes it.
+
+The BLAS kernel itself is never changed here: ``OPENBLAS_CORETYPE`` and
+``OPENBLAS_L2_SIZE`` are left exactly as the machine set them (on some
+processors other kernels compute wrong results). To try another kernel by
+hand, outside the tests: ``OPENBLAS_CORETYPE=Sandybridge make test``.
+
+The variants run side by side (``--jobs``, default 2, one per core); each
+one's full pytest output goes to ``portable-logs/<variant>.log``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "portable-logs"
+NBVAL = ["--nbval-lax", "--nbval-current-env",
+         "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
+         "-q", "-p", "no:cacheprovider"]
+
+
+def simd_features(python: str) -> list[str]:
+    """The NumPy dispatch targets this CPU runs, which the simd variant turns off."""
+    code = ("from numpy._core._multiarray_umath import __cpu_dispatch__ as d, "
+            "__cpu_features__ as f; print(' '.join(x for x in d if f.get(x)))")
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def variants(python: str) -> dict[str, dict[str, str]]:
+    simd = simd_features(python)
+    found = {
+        "threads": {"REGKIT_BLAS_THREADS": "2"},
+        "nudge": {"REGKIT_NUDGE_INIT": "1"},
+    }
+    if simd:
+        found["simd"] = {"NPY_DISABLE_CPU_FEATURES": " ".join(simd)}
+    else:
+        print("simd: this CPU runs only NumPy's baseline loops; nothing to disable")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run this variant only (repeatable): threads, simd, nudge")
+    parser.add_argument("--jobs", type=int, default=2, help="variants run at once (default 2)")
+    parser.add_argument("--python", default=sys.executable)
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be >= 1, got {args.jobs}")
+
+    notebooks = args.notebooks or sorted(str(p.relative_to(ROOT))
+                                         for p in (ROOT / "notebooks").glob("*.ipynb"))
+    todo = variants(args.python)
+    unknown = set(args.only) - set(todo) - {"simd"}
+    if unknown:
+        parser.error(f"--only must name threads, simd or nudge, got {sorted(unknown)}")
+    if args.only:
+        todo = {k: v for k, v in todo.items() if k in args.only}
+
+    LOGS.mkdir(exist_ok=True)
+    waiting = list(todo.items())
+    running: dict[str, tuple[subprocess.Popen, float, object]] = {}
+    results: dict[str, tuple[int, float]] = {}
+    start = time.perf_counter()
+    while waiting or running:
+        while waiting and len(running) < args.jobs:
+            name, extra = waiting.pop(0)
+            env = {**os.environ, **extra}
+            log = open(LOGS / f"{name}.log", "w")
+            print(f"{name:8s} started: {' '.join(f'{k}={v!r}' for k, v in extra.items())}",
+                  flush=True)
+            proc = subprocess.Popen([args.python, "-m", "pytest", *notebooks, *NBVAL],
+                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            running[name] = (proc, time.perf_counter(), log)
+        time.sleep(0.5)
+        for name, (proc, t0, log) in list(running.items()):
+            if proc.poll() is not None:
+                log.close()
+                results[name] = (proc.returncode, time.perf_counter() - t0)
+                del running[name]
+                last = (LOGS / f"{name}.log").read_text().strip().splitlines()[-1:]
+                print(f"{name:8s} {'passed' if proc.returncode == 0 else 'FAILED'} in "
+                      f"{results[name][1]:.0f} s: {last[0] if last else ''}", flush=True)
+
+    failed = [name for name, (code, _) in results.items() if code != 0]
+    print(f"all variants: {time.perf_counter() - start:.0f} s")
+    for name in failed:
+        lines = (LOGS / f"{name}.log").read_text().splitlines()
+        print(f"\n===== {name}: cells that printed something else "
+              f"(whole log: portable-logs/{name}.log) =====")
+        print("\n".join(line for line in lines if line.startswith(("FAILED", "ERROR"))))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
