@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-portable test-fast test-browser notebooks figures bench clean venv
+.PHONY: lab test test-portable test-fast test-browser notebooks figures bench lock clean venv
 
 venv: $(BIN)/python
 
@@ -16,12 +16,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-notebooks: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[notebooks]"
+# constraints.txt pins every package to the versions the suite was verified
+# with, so a new release upstream cannot turn `make test` red overnight
+# (`make lock` refreshes it; `pip install regkit` alone keeps the floors).
+PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
+
+$(VENV)/.installed-notebooks: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e ".[notebooks]"
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[notebooks,test]"
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP_INSTALL) -e ".[notebooks,test]"
 	touch $@ $(VENV)/.installed-notebooks
 
 ## make lab: set up and open the course in JupyterLab (ARGS="--port 9999 --no-browser")
@@ -50,7 +55,7 @@ test-fast: $(VENV)/.installed-test
 ## (installs playwright and, as root, the Debian package chromium; screenshots
 ## in browser-screenshots/)
 test-browser: $(VENV)/.installed-test
-	bash tools/browser_setup.sh $(BIN)/python
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt bash tools/browser_setup.sh $(BIN)/python
 	RK_BROWSER_REQUIRED=1 RK_SCREENSHOTS=$(CURDIR)/browser-screenshots \
 	    $(BIN)/python -m pytest tests/browser -q $(PYTEST_ARGS)
 
@@ -61,6 +66,11 @@ notebooks: $(VENV)/.installed-test
 ## make figures: regenerate figures/ from the functions the notebooks call
 figures: $(VENV)/.installed-notebooks
 	$(BIN)/python -m regkit.figures figures/
+
+## make lock: re-resolve every dependency from pyproject.toml's floors into
+## constraints.txt (then run make clean test test-portable before committing it)
+lock:
+	bash tools/lock.sh $(PYTHON)
 
 ## make bench: the benchmarks of benchmarks/ (medians and ratios)
 bench: $(VENV)/.installed-test

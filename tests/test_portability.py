@@ -1,0 +1,63 @@
+"""The switches of `make test-portable` (regkit.portability): off by default,
+exactly one ulp when on, and a clear error for a value they do not take."""
+import numpy as np
+import pytest
+
+import regkit as rk
+from regkit import functional as F
+from regkit.portability import blas_threads_override, nudge_init
+
+
+def test_nudge_is_off_by_default(monkeypatch):
+    monkeypatch.delenv("REGKIT_NUDGE_INIT", raising=False)
+    a = F.init_weights((5, 7), "he", np.random.default_rng(3))
+    b = F.init_weights((5, 7), "he", np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+    monkeypatch.setenv("REGKIT_NUDGE_INIT", "0")
+    np.testing.assert_array_equal(F.init_weights((5, 7), "he", np.random.default_rng(3)), a)
+
+
+@pytest.mark.parametrize("init", F.INITS)
+def test_nudge_moves_every_weight_up_by_one_ulp(monkeypatch, init):
+    monkeypatch.delenv("REGKIT_NUDGE_INIT", raising=False)
+    plain = F.init_weights((6, 4), init, np.random.default_rng(0))
+    monkeypatch.setenv("REGKIT_NUDGE_INIT", "1")
+    nudged = F.init_weights((6, 4), init, np.random.default_rng(0))
+    assert nudged.dtype == plain.dtype == np.float32
+    assert np.all(nudged > plain)
+    np.testing.assert_array_equal(nudged, np.nextafter(plain, np.float32(np.inf)))
+
+
+def test_nudge_reaches_dense_layers(monkeypatch):
+    monkeypatch.delenv("REGKIT_NUDGE_INIT", raising=False)
+    plain = rk.Dense(3, 2, rng=1).W.data
+    monkeypatch.setenv("REGKIT_NUDGE_INIT", "1")
+    np.testing.assert_array_equal(rk.Dense(3, 2, rng=1).W.data,
+                                  np.nextafter(plain, np.float32(np.inf)))
+
+
+def test_nudge_rejects_other_values(monkeypatch):
+    monkeypatch.setenv("REGKIT_NUDGE_INIT", "yes")
+    with pytest.raises(ValueError, match="REGKIT_NUDGE_INIT must be .* got 'yes'"):
+        nudge_init(np.zeros(2, np.float32))
+
+
+def test_thread_override(monkeypatch):
+    monkeypatch.delenv("REGKIT_BLAS_THREADS", raising=False)
+    assert blas_threads_override(1) == 1
+    monkeypatch.setenv("REGKIT_BLAS_THREADS", "2")
+    assert blas_threads_override(1) == 2
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("REGKIT_BLAS_THREADS", bad)
+        with pytest.raises(ValueError, match=f"REGKIT_BLAS_THREADS must be .* got '{bad}'"):
+            blas_threads_override(1)
+
+
+def test_blas_threads_uses_the_override(monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    monkeypatch.setenv("REGKIT_BLAS_THREADS", "2")
+    with rk.blas_threads(1) as applied:
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        if not (applied and blas):
+            pytest.skip("no BLAS library that threadpoolctl controls")
+        assert all(p["num_threads"] == 2 for p in blas)
