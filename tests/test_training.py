@@ -352,8 +352,9 @@ def test_config_records_the_run():
     assert c["n_params"] == model.num_parameters()
 
 
-def test_blas_threads_limits_and_restores():
+def test_blas_threads_limits_and_restores(monkeypatch):
     tp = pytest.importorskip("threadpoolctl")
+    monkeypatch.delenv("REGKIT_BLAS_THREADS", raising=False)   # the portability switch
     before = [i["num_threads"] for i in tp.threadpool_info() if i["user_api"] == "blas"]
     with rk.blas_threads(1) as active:
         assert active
