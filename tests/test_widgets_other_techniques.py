@@ -71,7 +71,13 @@ def test_clipping_switch_and_threshold():
     assert wild["threshold"] is None and wild["diverged_at"] is not None
     assert "NaN/inf" in d.state["text"]
     d.set(clip=True, threshold=1000.0)
-    assert d.state["result"]["clipped"] < calm["clipped"] or d.state["result"]["diverged_at"]
+    loose = d.state["result"]
+    # the new threshold reached the run; how often a norm passes 1000 is
+    # chaotic (it differs from CPU to CPU), so only its bookkeeping is checked
+    assert loose["threshold"] == 1000.0
+    assert loose["clipped"] == pytest.approx(np.mean(loose["grad_norm"] > 1000.0))
+    assert not np.array_equal(loose["step_loss"][:len(calm["step_loss"])],
+                              calm["step_loss"][:len(loose["step_loss"])])
 
 
 def test_train_clipped_records_norm_before_clipping_and_xavier_is_calm():
@@ -93,3 +99,16 @@ def test_maxnorm_slider_bounds_the_column_norms():
     assert "no constraint" in d.state["text"]
     dense = [layer for layer in free["model"] if isinstance(layer, rk.Dense)]
     assert len(dense) == 3
+
+
+def test_clip_seeds_and_summary_count_the_diverged_runs():
+    runs = plots.clip_seeds((None, 1.0), seeds=(0, 1), epochs=8)
+    assert set(runs) == {None, 1.0} and all(len(r) == 2 for r in runs.values())
+    assert runs[1.0][0]["step_loss"].tolist() == plots.train_clipped(1.0, epochs=8)["step_loss"].tolist()
+    wild, calm = plots.clip_summary(runs[None]), plots.clip_summary(runs[1.0])
+    assert wild["n"] == 2 and wild["diverged"] >= 1
+    assert len(wild["diverged_at"]) == wild["diverged"]
+    assert calm["diverged"] == 0 and len(calm["finished_val"]) == 2
+    assert calm["median_val"] == np.median(calm["finished_val"]) and 0 < calm["median_clipped"] <= 1
+    nothing = plots.clip_summary([r for r in runs[None] if r["diverged_at"] is not None])
+    assert math.isnan(nothing["median_val"]) and nothing["finished_val"] == []
