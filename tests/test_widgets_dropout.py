@@ -58,3 +58,12 @@ def test_mc_ensemble_converges_to_eval_mode():
     assert r["agreement"][1] >= r["agreement"][0]
     assert r["max_prob_gap"][1] < r["max_prob_gap"][0]
     assert not run["model"].training              # left in eval mode
+
+
+def test_boundary_length_counts_neighbours_on_both_sides():
+    import numpy as np
+    prob = np.zeros((5, 6))
+    prob[:, 3:] = 1.0                      # a straight vertical boundary: 5 crossings
+    assert plots.boundary_length({"boundary": (None, None, prob)}) == 5
+    prob[2, 1] = 1.0                       # an island of one point adds its 4 edges
+    assert plots.boundary_length({"boundary": (None, None, prob)}) == 9

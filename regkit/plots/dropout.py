@@ -8,6 +8,7 @@ Experiments (NumPy + regkit only, seeded, one BLAS thread via ``rk.fit``):
   boundary;
 * :func:`dropout_grid` - both for several ``p`` (what the static figure and
   the dashboard draw; computed once);
+* :func:`boundary_length` - how long (how wiggly) a moons boundary is;
 * :func:`mc_ensemble` - averaging many dropout-on passes vs the eval-mode net.
 
 Figures: :func:`p_multiples` (curves and boundaries side by side),
@@ -89,6 +90,16 @@ def boundary_grid(model, x, steps: int = 60, margin: float = 0.6):
     pts = np.column_stack([xx.ravel(), yy.ravel()])
     prob = softmax(model.predict(pts))[:, 1].reshape(xx.shape)
     return xx, yy, prob
+
+
+def boundary_length(moons_run) -> int:
+    """How long the moons decision boundary is, in steps of the plotting grid
+    of :func:`boundary_grid`: the number of neighbouring grid points (left-right
+    or up-down) that the eval-mode network puts in different classes. A
+    boundary that bends around single stray points is longer; a smooth one is
+    shorter."""
+    side = moons_run["boundary"][2] > 0.5
+    return int(np.sum(side[1:] != side[:-1]) + np.sum(side[:, 1:] != side[:, :-1]))
 
 
 def train_moons(p: float, *, seed: int = 0, data=None, **cfg) -> dict:
