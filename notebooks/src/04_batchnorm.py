@@ -280,7 +280,8 @@ plt.show()
 # another seed gives other digits (seed 0 at learning rate 1: batch norm's
 # 0.64 on one machine is 0.72 on another). So the text relies only on what
 # held for seeds 0-4 on every setting we tried (the portability variants of
-# the course's test plus two other BLAS kernels), and the next cell checks
+# the course's test, two other BLAS kernels, and those kernels with the
+# nudged weights), and the next cell checks
 # it on your machine. Three regimes:
 #
 # - **Small learning rates** ($10^{-3}$ to $10^{-2}$): both crawl; neither
@@ -289,9 +290,11 @@ plt.show()
 # - **0.03 and 0.1**: both train, batch norm better in every run (by 5 to
 #   32 points).
 # - **Large learning rates** (0.3 and 1): the plain network is wrecked (its
-#   activations blow up and ReLUs die): at 0.3 it ends between 11% and 43%,
-#   at 1 it sits at chance or its loss overflows (2 of the 5 seeds), while the
-#   normalised one keeps learning: 77% to 91% at 0.3, noisily 62% to 85% at 1.
+#   activations blow up and ReLUs die): at 0.3 it ends anywhere from chance
+#   to about 55% (seed 0 alone gives 12% to 56% across the machine settings:
+#   the most chaotic number of this section), at 1 it sits at chance or its
+#   loss overflows, while the normalised one keeps learning: 77% to 91% at
+#   0.3, at least 20 points ahead in every run, noisily 62% to 85% at 1.
 #   The usable learning rates extend upwards by a factor of 3 to 10: that,
 #   more than any regularising effect, is why batch norm became standard.
 
@@ -306,7 +309,8 @@ claim("lr 0.001 to 0.01: neither network gets past 65%",
 claim("lr 0.03 and 0.1: batch norm ahead by more than 3 points",
       all(acc[(lg, "bn")] - acc[(lg, "plain")] > 0.03 for lg in (-1.5, -1.0)),
       measured=str({lg: (round(acc[(lg, "plain")], 3), round(acc[(lg, "bn")], 3)) for lg in (-1.5, -1.0)}))
-claim("lr 0.3, no batch norm: below 50%", acc[(-0.5, "plain")] < 0.5, measured=f"{acc[(-0.5, 'plain')]:.3f}")
+claim("lr 0.3: batch norm ahead by more than 20 points", acc[(-0.5, "bn")] - acc[(-0.5, "plain")] > 0.2,
+      measured=f"plain {acc[(-0.5, 'plain')]:.3f}, batch norm {acc[(-0.5, 'bn')]:.3f}")
 band("lr 0.3, batch norm   ", acc[(-0.5, "bn")], 0.7, 0.95, fmt=".0%")
 claim("lr 1, no batch norm: diverged or at chance (below 15%)",
       grid[(0.0, 32)]["plain"]["diverged"] is not None or acc[(0.0, "plain")] < 0.15,
