@@ -1,5 +1,5 @@
 """Small helpers for the notebooks: show regkit's real source, set up a
-notebook the same way everywhere, print numbers the same on every machine.
+notebook the same way everywhere, print what holds on every machine.
 
 Imports IPython/pygments/matplotlib lazily, so the core stays NumPy-only.
 """
@@ -66,8 +66,8 @@ def setup_notebook(seed: int = 0, threads: int = 1) -> None:
     * the course plot style (large fonts, colour-blind-safe, train blue and
       validation orange);
     * ``threads`` BLAS threads (1 by default: the small models of the course
-      train faster on one thread on a 2-core laptop, and sums come out the
-      same on every machine); pass ``threads=None`` to leave BLAS alone;
+      train faster on one thread on a 2-core laptop); pass ``threads=None``
+      to leave BLAS alone;
     * ``rk.seed(seed)``, and NumPy printing rounded to 4 digits.
     """
     from . import _rng

@@ -22,7 +22,7 @@
 # Every notebook starts with the same cell. It imports NumPy, matplotlib and
 # regkit (as `rk`), and `setup_notebook()` then applies the course's plot
 # style, limits linear algebra to one thread (small networks train faster
-# that way on a laptop, and the sums come out identical on every machine),
+# that way on a laptop),
 # and seeds regkit's random generator with 0.
 
 # %%
@@ -259,8 +259,12 @@ print(check_accuracy(accuracy))
 # %% [markdown]
 # ## 7. A pitfall: seeding the wrong generator
 #
-# Every result in the course is reproducible: same seed, same numbers, so
-# the printed outputs you see on GitHub are the ones you get. regkit never
+# A seed fixes regkit's random numbers: the same seed gives the same initial
+# weights, dropout masks and batch order. It does not fix the arithmetic:
+# another CPU rounds float32 sums a little differently, and training
+# amplifies that, so cells marked "on this machine" may show other last
+# digits on yours (or more, for a chaotic run). What the text relies on is
+# printed as ranges and claims that hold on every machine. regkit never
 # uses NumPy's global random state; it has its own generator, reset by
 # `rk.seed(n)`, and every random piece also accepts `rng=` (an int or a
 # `np.random.Generator`). The classic mistake is to seed NumPy and expect
@@ -288,9 +292,11 @@ print("rng=7 twice             -> same weights?",
 # - `make test` runs the unit tests and then replays every notebook with
 #   **nbval**: each notebook is executed top to bottom on a fresh kernel, and
 #   the cells that begin with `# NBVAL_CHECK_OUTPUT` must print exactly what
-#   is stored in the notebook. Those cells hold seeded, rounded numbers (the
-#   chapter's worked examples, the accuracies of small seeded runs), so a
-#   change in regkit that changes what learners see fails the build. Other
+#   is stored in the notebook. Those cells hold the chapter's worked
+#   examples and, for trained networks, the ranges and claims the text
+#   relies on (`regkit.teach.band` and `claim`), which hold on any CPU, so a
+#   change in regkit that changes what learners see fails the build, and
+#   `make test-portable` replays the notebooks as if on other machines. Other
 #   cells only have to run without error. `make test-fast` runs only the unit
 #   tests.
 #

@@ -145,8 +145,9 @@ for d, r in results.items():
 #
 # Its bias² looks large too. That is a measurement artefact worth knowing:
 # the average model is itself estimated from $S = 200$ sets, and on average
-# the estimated bias² exceeds the true one by variance$/S$. When the variance
-# is $10^7$, that floor is $10^4$.
+# the estimated bias² exceeds the true one by variance$/S$ on average. When
+# the variance is $10^7$, that excess is about $10^4$ on average (a single
+# estimate with heavy tails can still land below it, as degree 15 does).
 #
 # One identity holds exactly, not only on average: bias² + variance is the
 # mean squared distance of the models from the truth (that is why the
@@ -207,7 +208,9 @@ plt.close(fig)
 # polynomial can follow the sine (degree 3: $\sin$ is odd, so the even
 # degrees add little). From there on the variance takes over, and the test
 # error climbs: the famous **U**, here a rather lopsided one. The dotted
-# line is the variance$/S$ floor below which our bias² estimate cannot go.
+# line is variance$/S$, the amount by which our bias² estimate exceeds the
+# true one on average (a single estimate can land below it, as degree 15
+# does).
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -289,7 +292,7 @@ plt.close(fig)
 #   added. The gap is the variance; more data keeps closing it.
 # - **Heavy penalty: high bias.** Training accuracy *falls* as data are
 #   added (fewer points are easier to fit) and the two curves meet at a poor
-#   level. Past a few hundred samples more data does next to nothing: this
+#   level. Past a few hundred samples more data adds a few points at most: this
 #   model needs more capacity (or less penalty), not more data.
 #
 # The exact accuracies depend on the seed (it sets the folds, the initial
@@ -345,7 +348,8 @@ plt.close(fig)
 # about 38,000 weights for 300 images, enough to store each image's label
 # like a lookup table. Test accuracy stays near chance (10% for ten
 # classes), because there was nothing to learn. It only takes longer than
-# learning the real labels: over 40 epochs instead of 7 or 8 (seeds 0-5).
+# learning the real labels: over 40 epochs, at least three times as long as
+# with the real labels (seeds 0-5).
 #
 # Test accuracy on shuffled labels is chance, so its exact value is noise:
 # over seeds 0-5 and the portability settings it ranged from 6% to 13%

@@ -247,8 +247,8 @@ plt.show()
 # then creeps up while the training loss sits at zero: textbook overfitting.
 # With $p = 0.7$ the best epoch moves into the last quarter of training. On
 # the moons, $p = 0$ bends its boundary around single stray points; with
-# dropout the boundary gets smoother and shorter (by about a third from
-# $p = 0$ to $p = 0.7$, in each of seeds 0-4) and the pale band where the
+# dropout the boundary gets smoother and shorter (about a third shorter from
+# $p = 0$ to $p = 0.7$ on this run; shorter in each of seeds 0-4) and the pale band where the
 # network is unsure gets wider.
 #
 # **Live:** move the slider. Every value was computed above, so the picture
@@ -349,8 +349,8 @@ plt.show()
 # %% [markdown]
 # One might expect DropConnect to be the gentler regulariser, since a unit
 # keeps about half of its inputs instead of being switched off entirely.
-# Here it is the **stronger** one: its training loss stays an order of
-# magnitude higher than with `Dropout(0.5)` and its best validation epoch
+# Here it is the **stronger** one: its training loss stays higher than with
+# `Dropout(0.5)` (about ten times higher on this run) and its best validation epoch
 # comes later still. Two likely reasons. Its first layer drops connections from the pixels
 # themselves, so every hidden unit sees a different half of the image at
 # every step, while our `Dropout` layers never touch the input. And all the

@@ -285,13 +285,13 @@ plt.show()
 # it on your machine. Three regimes:
 #
 # - **Small learning rates** ($10^{-3}$ to $10^{-2}$): both crawl; neither
-#   gets past about 60% in 10 epochs, and batch norm brings no real speed-up
+#   gets past 65% in 10 epochs, and batch norm brings no real speed-up
 #   here. It is not magic.
 # - **0.03 and 0.1**: both train, batch norm better in every run (by 5 to
 #   32 points).
 # - **Large learning rates** (0.3 and 1): the plain network is wrecked (its
 #   activations blow up and ReLUs die): at 0.3 it ends anywhere from chance
-#   to about 55% (seed 0 alone gives 12% to 56% across the machine settings:
+#   to 56% (seed 0 alone gives 12% to 56% across the machine settings:
 #   the most chaotic number of this section), at 1 it sits at chance or its
 #   loss overflows, while the normalised one keeps learning: 77% to 91% at
 #   0.3, at least 20 points ahead in every run, noisily 62% to 85% at 1.
@@ -485,7 +485,7 @@ plt.show()
 # %% [markdown]
 # After 10 steps the network already "knows" 57% to 66% of the validation
 # digits (seeds 0-4), but eval mode shows 18 to 48 points less; after 100
-# steps it still lags by 2 to 5 points, and only after a few hundred steps
+# steps it still lags by 2 to 6 points, and only after a few hundred steps
 # does the gap close. An early-stopping rule or a learning-rate finder that evaluates in
 # eval mode during the first epoch would be misled. Remedies: a smaller
 # momentum (0.9), or recomputing the statistics with a pass over training
@@ -497,7 +497,7 @@ plt.show()
 # $m = 2$ it is worse than noisy: each feature of a two-sample batch becomes
 # $\pm d/\sqrt{d^2 + 4\epsilon}$, with $d$ the difference of the two values.
 # That is $\pm 1$ up to the third decimal as soon as the two values differ by
-# more than about 0.1, whatever they were; only when they are closer than a
+# more than about 0.25, whatever they were; only when they are closer than a
 # few $\sqrt{\epsilon}$ does $\epsilon$ pull it towards 0 (0.845 for a
 # difference of 0.01). The values themselves are lost, only their order
 # survives.

@@ -246,7 +246,7 @@ band("validation accuracy lost overall (mean of 5 seeds)", all_drop, 0.02, 0.06,
 # %% [markdown]
 # The loss is concentrated where mirroring turns a digit into something that
 # looks like another class: 2, 5 and 7 lose the most, about 10-15 points
-# each on average (4 loses several too). Symmetric digits (0, 8) do not
+# each on average (on this machine 4 loses several too). Symmetric digits (0, 8) do not
 # suffer, and neither does 3: its mirror image looks like no other digit,
 # so it confuses nothing. Seed by seed the picture is noisier (with one
 # seed a class can move by 5-10 points either way, as the seed-0 columns
@@ -295,7 +295,7 @@ for (name, s), run in grid.items():
 #    too much hurts. The 8×8 digits of scikit-learn were centred and
 #    size-normalised by the people who made the data set, so the validation
 #    digits look like the training digits already. Gentle augmentation moves
-#    the accuracy by a point or two either way; `rotate(45)` costs three to
+#    the accuracy by a point or two either way; `rotate(45)` costs two to
 #    four points, `shift(2)` a third of the accuracy (two pixels of eight
 #    push whole strokes out of the frame, and the network underfits: see its
 #    training accuracy).
@@ -398,9 +398,9 @@ plt.show()
 
 # %% [markdown]
 # Over seeds 0-4 the medium preset stays within two points of no
-# augmentation on the plain validation set and is 6-12 points better on
+# augmentation on the plain validation set and is 4 to 16 points better on
 # tilted digits. The heavy one goes too far for 8×8 digits: it gains
-# robustness to moved digits (about 15 % to about 50 %) but loses 5-13
+# robustness to moved digits (about 15 % to 40-65 %) but loses 3 to 17
 # points of plain accuracy, and its training accuracy of about 80 % says it
 # underfits: the training images change so much at every step that the
 # small network cannot fit them. That is the chapter's warning about heavy

@@ -240,7 +240,7 @@ plt.show()
 # pulls the confidence down much further than the accuracy moves, so the
 # bars climb *above* the diagonal: the network becomes **underconfident**,
 # and the ECE grows with $\varepsilon$, to about 0.33 at $\varepsilon = 0.3$.
-# Accuracy barely changes (less than two points, a handful of images out of
+# Accuracy barely changes (less than three points, a handful of images out of
 # 359).
 #
 # So label smoothing is not a calibration fix by itself. It helps calibration
@@ -511,15 +511,16 @@ plt.show()
 # %% [markdown]
 # Without clipping the gradient norm grows by orders of magnitude within a
 # few steps, each too-large step making the next gradient larger, and after
-# some 35 steps the loss is infinite (seed 0; four of the five seeds blow up
-# within 45 steps; seed 1 happens to draw weights that never explode). A
+# some 35 steps the loss is infinite (seed 0; on this machine four of the five
+# seeds blow up within 45 steps and seed 1 never does; on every machine we
+# tried, at least three of the five within 60 steps). A
 # threshold of 100 stops the blow-up but the steps are still far too long:
 # the loss jumps between 1 and 10 000 and never settles, and in the seeds
 # that explode the final validation MSE is anything from tens to
 # thousands, different on every machine. At $\theta = 10$ only the first few steps are clipped (under 10%);
 # the rest of training runs untouched and gets close to the noise level
 # (median validation MSE about 0.06 over the seeds, against the noise variance
-# $0.2^2 = 0.04$). At $\theta = 1$ a third to a half of the steps are
+# $0.2^2 = 0.04$). At $\theta = 1$ a quarter to well over half of the steps are
 # clipped: every update is at most $\text{lr}\cdot\theta$ long (before
 # momentum), safe and here no slower (median about 0.06 as well).
 #
@@ -546,11 +547,12 @@ claim("that median is within 0.03 of the median with clipping at 1 (the same ran
       measured=f"{xavier['median_val']:.3f} vs {c1['median_val']:.3f}")
 
 # %% [markdown]
-# The explosion is gone at its source: the largest gradient norm is about 3
+# The explosion is gone at its source: the largest gradient norm is 3 to 5
 # instead of thousands. The validation MSE lands in the same range as the
-# clipped runs: a median around 0.07, against about 0.06 for He + clipping
-# at 1, which is in fact a little ahead after these 60 epochs. So clipping
-# did not cost accuracy here, and Xavier did not buy any. The right initialisation removes the cause;
+# clipped runs: a median around 0.07 against about 0.06 for He + clipping
+# at 1 on this machine, the two medians within 0.03 of each other
+# everywhere. So clipping did not cost accuracy here, and Xavier did not buy
+# any. The right initialisation removes the cause;
 # clipping is still worth keeping, because it protects against causes you
 # have not found yet.
 #
@@ -653,7 +655,7 @@ plt.show()
 # most of the other seeds, no constraint on one) and the difference between the better
 # of $c = 1.5$, $2$ and no constraint goes from a point worse to 2.5 points
 # better, a few images out of 359. Read it as "a moderate $c$ costs nothing and may help
-# a little", not as "$c = 2$ is best". At $c = 1$ every unit sits on the limit and
+# a little", not as "$c = 2$ is best". At $c = 1$ (nearly) every unit sits on the limit and
 # at $c = 0.5$ the network can no longer fit the training set: the
 # constraint has become the bottleneck, just as a too-large L2 penalty
 # would.
@@ -807,13 +809,12 @@ for name, c in (("global norm", global_clip), ("per parameter", per_param), ("by
 #   underfits.
 # - **Gradient clipping** rescales the whole gradient when its global norm
 #   exceeds $\theta$, keeping its direction. It turned runs that hit `inf`
-#   within some 35-45 steps (4 of 5 seeds) into runs that get close to the
+#   within a few dozen steps (at least 3 of 5 seeds) into runs that get close to the
 #   noise floor. The cause was the initialisation: with Xavier init the
-#   network trains without clipping (to a similar, slightly higher
-#   validation MSE here); clipping stays useful as the seatbelt.
+#   network trains without clipping (to a similar validation MSE); clipping stays useful as the seatbelt.
 # - **Max-norm** projects each unit's incoming weights back onto a ball of
 #   radius $c$ after each step; with dropout on digits, a moderate $c$
-#   (1.5 or 2) cost nothing and helped a little on most seeds, $c = 0.5$
+#   (1.5 or 2) cost at most a point or two and helped a little on most seeds, $c = 0.5$
 #   made the network underfit.
 #
 # ## Try this

@@ -233,7 +233,7 @@ plt.show()
 # %% [markdown]
 # Overfitting: a gap above 5 points *with* a memorised training set (on a
 # seed where the gap passes 10 points, the gap alone). In the figure, the
-# validation loss bottoms out in the first half of the run (epoch 39 to 60
+# validation loss bottoms out around the middle of the run (epoch 39 to 60
 # over seeds 0-4) while the training loss goes on to zero. The prescriptions
 # follow the chapter's priority and know what the run
 # used (`History.config` records it): no batch norm, images, no L2, no dropout,
@@ -303,8 +303,8 @@ claim("the detector says 'overfitting' for all seven runs",
 # %% [markdown]
 # Read the table honestly. Every run still gets (nearly) all 100 training
 # images right, and the accuracy gap barely moves: 7 to 11 points in every
-# run and seed we tried. No technique moves test accuracy by more than 11
-# images (about 3 points) from the unregularised run, on any seed; averaged
+# run and seed we tried. No technique moves test accuracy by more than 4
+# points (14 images) from the unregularised run, on any seed; averaged
 # over seeds 0-4, dropout and the combination gain about a point (seed by seed
 # anywhere from a fraction of a point lost to 3 points won), and batch norm,
 # augmentation and L2 alone change nothing that the noise of a 359-image test
@@ -316,7 +316,7 @@ claim("the detector says 'overfitting' for all seven runs",
 # That is a real lesson: **when memorising costs little, regularization has
 # little to win.** Ten clean examples per class already pin the digits down
 # as well as this MLP can. And the detector keeps saying "overfitting" for the
-# combined run (an 8-to-10-point gap with a memorised training set),
+# combined run (an 8-to-9-point gap with a memorised training set),
 # prescribing the next steps (stronger augmentation, L2 at $10^{-2}$, dropout
 # 0.6-0.7); on this data, the *Try this* questions show, those steps trade
 # training accuracy for nothing.
@@ -409,10 +409,10 @@ claim("dropout alone: 'good fit' or 'not converged' (which one depends on the se
 #   teacher's mistakes;
 # - early stopping alone already gets 78-84%: the network learns the
 #   consistent pattern (the true digits) before it starts memorising the
-#   exceptions, and stopping at the best validation epoch (epoch 19-31)
-#   keeps that state. Dropout alone gets a little further (83-86%, never
-#   behind early stopping on the same seed) by slowing the memorising down;
-# - batch norm alone makes things worse (66-70%, 2 to 6 points below no
+#   exceptions, and stopping at the best validation epoch (epoch 19 on this machine)
+#   keeps that state. Dropout alone gets a little further (83-86%; ahead of
+#   early stopping on this machine) by slowing the memorising down;
+# - batch norm alone makes things worse (66-70%, a few points below no
 #   regularization on every seed) and augmentation alone does not help
 #   (70-75%): both make fitting easier or longer, and on their own nothing
 #   stops the network from fitting the noise too. Combined with early
@@ -420,7 +420,7 @@ claim("dropout alone: 'good fit' or 'not converged' (which one depends on the se
 #
 # The gap column also shows a trap: "train minus validation" only means
 # something when the training labels are right. The best model has a gap of
-# −21 points (−13 to −21 over seeds). Ask the detector about it:
+# −21 points on this machine (−13 to −21 over seeds). Ask the detector about it:
 
 # %%
 d_all = rk.diagnose(wrong.histories["all"], model=wrong.models["all"])
@@ -757,7 +757,7 @@ else:
 #   improving, good fit. Its prescriptions follow the chapter's priority and
 #   what the run already uses.
 # - On 100 clean digits a wide MLP memorises (100% train) yet still scores
-#   about 91% on test: each technique buys at most two or three points, and
+#   about 91% on test: each technique moves it by at most about four points, and
 #   the detector rightly keeps calling the gap. Regularization pays when
 #   memorising is expensive.
 # - With 30% wrong labels the memorising network scores 100% on its
