@@ -41,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "portable-logs"
+VARIANTS = ("threads", "simd", "nudge")
 NBVAL = ["--nbval-lax", "--nbval-current-env",
          "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
          "-q", "-p", "no:cacheprovider"]
@@ -54,41 +55,45 @@ def simd_features(python: str) -> list[str]:
     return out.stdout.split()
 
 
-def variants(python: str) -> dict[str, dict[str, str]]:
+def variants(python: str) -> dict[str, dict[str, str] | None]:
+    """Each variant's environment; None where this CPU has nothing to vary."""
     simd = simd_features(python)
-    found = {
+    return {
         "threads": {"REGKIT_BLAS_THREADS": "2"},
+        "simd": {"NPY_DISABLE_CPU_FEATURES": " ".join(simd)} if simd else None,
         "nudge": {"REGKIT_NUDGE_INIT": "1"},
     }
-    if simd:
-        found["simd"] = {"NPY_DISABLE_CPU_FEATURES": " ".join(simd)}
-    else:
-        print("simd: this CPU runs only NumPy's baseline loops; nothing to disable")
-    return found
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="Any other option goes to pytest, as make test-portable PYTEST_ARGS=... does.")
     parser.add_argument("notebooks", nargs="*", help="default: notebooks/*.ipynb")
-    parser.add_argument("--only", action="append", default=[],
-                        help="run this variant only (repeatable): threads, simd, nudge")
+    parser.add_argument("--only", action="append", default=[], choices=VARIANTS,
+                        help="run this variant only (repeatable)")
     parser.add_argument("--jobs", type=int, default=3,
                         help="variants run at once (default 3: all of them; measured fastest on 2 cores)")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--logs", type=Path, default=LOGS,
                         help="folder for each variant's log (default portable-logs/)")
-    args = parser.parse_args(argv)
+    args, pytest_args = parser.parse_known_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be >= 1, got {args.jobs}")
 
     notebooks = args.notebooks or sorted(str(p.relative_to(ROOT))
                                          for p in (ROOT / "notebooks").glob("*.ipynb"))
-    todo = variants(args.python)
-    unknown = set(args.only) - set(todo) - {"simd"}
-    if unknown:
-        parser.error(f"--only must name threads, simd or nudge, got {sorted(unknown)}")
-    if args.only:
-        todo = {k: v for k, v in todo.items() if k in args.only}
+    todo = {}
+    for name, extra in variants(args.python).items():
+        if args.only and name not in args.only:
+            continue
+        if extra is None:
+            print(f"{name}: this CPU runs only NumPy's baseline loops; nothing to disable")
+            continue
+        todo[name] = extra
+    if not todo:
+        print("no variant to run on this machine", file=sys.stderr)
+        return 1
 
     logs = args.logs.resolve()
     logs.mkdir(parents=True, exist_ok=True)
@@ -103,7 +108,7 @@ def main(argv: list[str]) -> int:
             log = open(logs / f"{name}.log", "w")
             print(f"{name:8s} started: {' '.join(f'{k}={v!r}' for k, v in extra.items())}",
                   flush=True)
-            proc = subprocess.Popen([args.python, "-m", "pytest", *notebooks, *NBVAL],
+            proc = subprocess.Popen([args.python, "-m", "pytest", *notebooks, *NBVAL, *pytest_args],
                                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             running[name] = (proc, time.perf_counter(), log)
         time.sleep(0.5)
