@@ -61,3 +61,28 @@ def test_blas_threads_uses_the_override(monkeypatch):
         if not (applied and blas):
             pytest.skip("no BLAS library that threadpoolctl controls")
         assert all(p["num_threads"] == 2 for p in blas)
+
+
+def _test_portable():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "tools" / "test_portable.py"
+    spec = importlib.util.spec_from_file_location("test_portable_tool", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_only_a_dead_kernel_is_retried(tmp_path):
+    kernel_deaths = _test_portable().kernel_deaths
+    log = tmp_path / "nudge.log"
+    log.write_text("ERROR notebooks/03_dropout.ipynb::Cell 30 - RuntimeError: Kernel died before replying\n"
+                   "ERROR notebooks/03_dropout.ipynb::Cell 31 - RuntimeError: Kernel died before replying\n"
+                   "1 passed, 2 errors\n")
+    assert kernel_deaths(log) == ["notebooks/03_dropout.ipynb"]
+    # a cell that printed something else is never retried, whatever else died
+    log.write_text("ERROR notebooks/03_dropout.ipynb::Cell 30 - RuntimeError: Kernel died\n"
+                   "FAILED notebooks/04_batchnorm.ipynb::Cell 14 - Notebook cell execution failed\n")
+    assert kernel_deaths(log) is None
+    log.write_text("292 passed\n")
+    assert kernel_deaths(log) is None

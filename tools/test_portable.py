@@ -55,6 +55,15 @@ def simd_features(python: str) -> list[str]:
     return out.stdout.split()
 
 
+def kernel_deaths(log: Path) -> list[str] | None:
+    """The notebooks whose kernel died, when that is all that went wrong in
+    ``log``; None when anything else failed (or nothing did)."""
+    bad = [line for line in log.read_text().splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    if not bad or not all("Kernel died" in line or "DeadKernelError" in line for line in bad):
+        return None
+    return sorted({line.split()[1].split("::")[0] for line in bad})
+
+
 def variants(python: str) -> dict[str, dict[str, str] | None]:
     """Each variant's environment; None where this CPU has nothing to vary."""
     simd = simd_features(python)
@@ -120,6 +129,24 @@ def main(argv: list[str]) -> int:
                 last = (logs / f"{name}.log").read_text().strip().splitlines()[-1:]
                 print(f"{name:8s} {'passed' if proc.returncode == 0 else 'FAILED'} in "
                       f"{results[name][1]:.0f} s: {last[0] if last else ''}", flush=True)
+
+    # A kernel that dies (rather than printing something else) is the
+    # machine's trouble, not the notebook's: with three pytest runs starting
+    # kernels at once we saw it once in a dozen runs. Such notebooks run
+    # once more, alone, and that is said; a wrong output is never retried.
+    for name, (code, _) in list(results.items()):
+        dead = kernel_deaths(logs / f"{name}.log") if code != 0 else None
+        if dead:
+            print(f"{name:8s} the kernel died in {', '.join(dead)}: running "
+                  f"{'it' if len(dead) == 1 else 'them'} once more, alone", flush=True)
+            t0 = time.perf_counter()
+            with open(logs / f"{name}.retry.log", "w") as log:
+                code = subprocess.call([args.python, "-m", "pytest", *dead, *NBVAL, *pytest_args],
+                                       cwd=ROOT, env={**os.environ, **todo[name]},
+                                       stdout=log, stderr=subprocess.STDOUT)
+            results[name] = (code, results[name][1] + time.perf_counter() - t0)
+            print(f"{name:8s} retry {'passed' if code == 0 else 'FAILED'} "
+                  f"(log: {logs / name}.retry.log)", flush=True)
 
     failed = [name for name, (code, _) in results.items() if code != 0]
     print(f"all variants: {time.perf_counter() - start:.0f} s")
