@@ -65,7 +65,7 @@ notebooks: $(VENV)/.installed-test
 
 ## make figures: regenerate figures/ from the functions the notebooks call
 figures: $(VENV)/.installed-notebooks
-	$(BIN)/python -m regkit.figures figures/
+	$(BIN)/python -m regkit.course.render figures/
 
 ## make lock: re-resolve every dependency from pyproject.toml's floors into
 ## constraints.txt (then run make clean test test-portable before committing it)

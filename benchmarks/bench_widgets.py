@@ -1,9 +1,9 @@
-"""Benchmark 4: every slider dashboard of ``regkit.widgets``, cold and cached, headless.
+"""Benchmark 4: every slider dashboard of ``regkit.course.widgets``, cold and cached, headless.
 
     .venv/bin/python benchmarks/bench_widgets.py [--values 5] [--only dropout]
 
 Discovery is generic, so new dashboards are picked up without editing this
-file: every function of every module in ``regkit.widgets`` whose name ends
+file: every function of every module in ``regkit.course.widgets`` whose name ends
 in ``_dashboard`` is called (with its defaults) and, when it returns a
 ``Dashboard``, each of its controls is moved through up to ``--values``
 settings spread over its range or options:
@@ -34,7 +34,7 @@ reads the precomputed grid the notebook builds). A dashboard listed in its
 module's ``TRAINS_ON_DEMAND`` trains settings that were not precomputed
 when first asked for (the capstone's 32 combinations of check boxes); its
 cold time is reported, not checked, and it shows "computing…"
-(``regkit.widgets.base.Dashboard``) while it works.
+(``regkit.course.widgets.base.Dashboard``) while it works.
 """
 from __future__ import annotations
 
@@ -56,15 +56,15 @@ TARGET_MS = 250.0
 
 def discover(only=None):
     """``[(module, name, factory)]`` for every ``*_dashboard`` function."""
-    import regkit.widgets as pkg
+    import regkit.course.widgets as pkg
     found = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if info.name == "base" or (only and not any(o in info.name for o in only)):
             continue
         try:
-            module = importlib.import_module(f"regkit.widgets.{info.name}")
+            module = importlib.import_module(f"regkit.course.widgets.{info.name}")
         except Exception as err:      # a module being written right now
-            print(f"  regkit.widgets.{info.name}: import failed ({type(err).__name__}: {err})")
+            print(f"  regkit.course.widgets.{info.name}: import failed ({type(err).__name__}: {err})")
             continue
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if name.endswith("_dashboard") and fn.__module__ == module.__name__:
@@ -74,7 +74,7 @@ def discover(only=None):
 
 def build(module, name, factory):
     """``(dashboard, how)`` or ``(None, reason)``."""
-    from regkit.widgets.base import Dashboard
+    from regkit.course.widgets.base import Dashboard
     provider = getattr(module, "BENCH_KWARGS", {}).get(name)
     kwargs = provider() if callable(provider) else dict(provider or {})
     missing = [p.name for p in inspect.signature(factory).parameters.values()

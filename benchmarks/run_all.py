@@ -5,7 +5,7 @@
 1. one epoch of the course MLP on 60,000 x 784 (regkit, PyTorch, scikit-learn, floor)
 2. 100 epochs on digits, same contenders
 3. 300 full-batch Adam steps on 200 moons (the slider regime)
-4. every slider dashboard of ``regkit.widgets``, cold and cached
+4. every slider dashboard of ``regkit.course.widgets``, cold and cached
 5. every notebook under nbval
 6. peak memory of benchmark 1's training
 and the augmentation timings of ``bench_augment.py``.

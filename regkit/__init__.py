@@ -3,7 +3,7 @@
 ``import regkit as rk`` gives the whole public surface (see API.md):
 layers, regularizers, losses, optimizers, training, early stopping,
 datasets, augmentation and the overfit detector. The core needs NumPy
-only; ``regkit.plots`` and ``regkit.widgets`` need matplotlib/ipywidgets.
+only; ``regkit.course.plots`` and ``regkit.course.widgets`` need matplotlib/ipywidgets.
 """
 from ._rng import seed, as_rng
 from .module import Parameter, Module
@@ -38,8 +38,6 @@ def __getattr__(name):
 from . import datasets, augment
 from .labels import mixup, smooth_labels
 # [diagnose]
-from .detector import diagnose, Diagnosis, Thresholds
-from .logs import read_log
-from .compare import compare, Comparison
+from .detector import diagnose, Diagnosis, Thresholds, read_log, compare, Comparison
 
 __version__ = "0.1.0"

@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _diagnose(args) -> int:
-    from .detector import diagnose
+    from .detector.rules import diagnose
     if args.plot and os.path.exists(args.plot) and not args.force:
         print(f"regkit diagnose: {args.plot!r} already exists; pass --force to overwrite it",
               file=sys.stderr)

@@ -25,7 +25,7 @@ import zipfile
 import numpy as np
 
 from ._validate import check_int
-from .layers_core import Dense
+from .layers.dense import Dense
 from .module import LAYER_REGISTRY, Module, Parameter
 
 _MARKER_KEY = "__regkit__"

@@ -269,7 +269,7 @@ def test_compose_edge_cases(batch):
 # -- gallery ---------------------------------------------------------------------
 def test_gallery_grid_and_determinism(digits):
     pytest.importorskip("matplotlib")
-    from regkit.plots import augmentation_gallery
+    from regkit.course.plots import augmentation_gallery
     import matplotlib.pyplot as plt
 
     img = digits.x_train[0]

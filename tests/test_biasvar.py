@@ -1,8 +1,8 @@
-"""regkit.biasvar: polynomial fits and the measured bias-variance decomposition."""
+"""regkit.course.biasvar: polynomial fits and the measured bias-variance decomposition."""
 import numpy as np
 import pytest
 
-from regkit import biasvar as bv
+from regkit.course import biasvar as bv
 from regkit.datasets import sine_function
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.compare import TECHNIQUES, Comparison, compare, mlp
+from regkit.detector.comparison import TECHNIQUES, Comparison, compare, mlp
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_table_has_one_row_per_technique_in_order(result):
         assert set(row) == set(Comparison.COLUMNS)
         assert 0.0 <= row["val_acc"] <= 1.0 and row["seconds"] > 0
         assert row["gap"] == pytest.approx(row["train_acc"] - row["val_acc"])
-        assert row["verdict"] in rk.detector.VERDICTS
+        assert row["verdict"] in rk.detector.rules.VERDICTS
     assert set(result.histories) == set(TECHNIQUES)
 
 

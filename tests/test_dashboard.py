@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from regkit.widgets import Dashboard, log_slider, slider  # noqa: E402
+from regkit.course.widgets import Dashboard, log_slider, slider  # noqa: E402
 
 
 def _dash(calls):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.detector import Thresholds, diagnose, robust_slope, smooth
+from regkit.detector.rules import Thresholds, diagnose, robust_slope, smooth
 
 TH = Thresholds()
 N = 60

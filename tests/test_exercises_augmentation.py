@@ -2,7 +2,7 @@
 import numpy as np
 
 import regkit as rk
-from regkit.exercises.augmentation import check_random_shift, shifted
+from regkit.course.exercises.augmentation import check_random_shift, shifted
 from exercise_helpers import assert_rejects
 
 

@@ -1,7 +1,7 @@
 """The batch-norm checkers accept the reference answer and name typical mistakes."""
 import numpy as np
 
-from regkit.exercises.batchnorm import check_batchnorm_backward, check_batchnorm_forward
+from regkit.course.exercises.batchnorm import check_batchnorm_backward, check_batchnorm_forward
 from exercise_helpers import assert_rejects
 
 

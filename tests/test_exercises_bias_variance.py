@@ -2,7 +2,7 @@
 the usual mistakes with a message that names the mistake."""
 import numpy as np
 
-from regkit.exercises.bias_variance import (check_accuracy, check_bias_variance,
+from regkit.course.exercises.bias_variance import (check_accuracy, check_bias_variance,
                                             check_overfit_signals)
 
 

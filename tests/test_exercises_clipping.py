@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from regkit.exercises.clipping import check_clip_global_norm
+from regkit.course.exercises.clipping import check_clip_global_norm
 from exercise_helpers import assert_rejects
 
 

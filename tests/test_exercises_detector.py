@@ -1,7 +1,7 @@
 """The detector checkers accept the reference answers and name typical mistakes."""
 import numpy as np
 
-from regkit.exercises.detector import (check_classify_run, check_gap_at_best,
+from regkit.course.exercises.detector import (check_classify_run, check_gap_at_best,
                                        reference_classify_run, reference_gap_at_best)
 from exercise_helpers import assert_rejects
 

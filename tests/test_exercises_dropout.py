@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from regkit.exercises.dropout import check_dropout_backward, check_dropout_forward
+from regkit.course.exercises.dropout import check_dropout_backward, check_dropout_forward
 from exercise_helpers import assert_rejects
 
 

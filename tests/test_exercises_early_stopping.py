@@ -1,7 +1,7 @@
 """The early-stopping checker accepts the Keras rule and names typical mistakes."""
 import math
 
-from regkit.exercises.early_stopping import CASES, check_early_stopping, drive, expected
+from regkit.course.exercises.early_stopping import CASES, check_early_stopping, drive, expected
 import regkit as rk
 from exercise_helpers import assert_rejects
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from regkit.exercises.l1_l2 import check_l1_step, check_l2, reference_l1_sgd_step
+from regkit.course.exercises.l1_l2 import check_l1_step, check_l2, reference_l1_sgd_step
 
 
 # -- exercise 1: L2 penalty and gradient -------------------------------------

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.logs import load, read_log
+from regkit.detector.logs import load, read_log
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 

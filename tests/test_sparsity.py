@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.sparsity import (ProximalSGD, feature_importance, support_scores, sparse_sweep,
+from regkit.course.sparsity import (ProximalSGD, feature_importance, support_scores, sparse_sweep,
                              train_linear)
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from regkit.teach import ClaimFailed, band, claim
+from regkit.course.teach import ClaimFailed, band, claim
 
 
 def test_band_prints_the_band_not_the_value(capsys):

@@ -4,8 +4,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from regkit.plots import augmentation as plots  # noqa: E402
-from regkit.widgets.augmentation import gallery_dashboard, strength_dashboard  # noqa: E402
+from regkit.course.plots import augmentation as plots  # noqa: E402
+from regkit.course.widgets.augmentation import gallery_dashboard, strength_dashboard  # noqa: E402
 
 TINY = {"epochs": 3, "width": 16}
 

@@ -4,8 +4,8 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.plots import batchnorm as plots  # noqa: E402
-from regkit.widgets.batchnorm import batchnorm_dashboard  # noqa: E402
+from regkit.course.plots import batchnorm as plots  # noqa: E402
+from regkit.course.widgets.batchnorm import batchnorm_dashboard  # noqa: E402
 
 TINY = {"depth": 3, "width": 16, "epochs": 2, "n_train": 80}
 

@@ -3,8 +3,8 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from regkit.widgets.bias_variance import bias_variance_dashboard  # noqa: E402
-from regkit.widgets.start_here import hello_dashboard  # noqa: E402
+from regkit.course.widgets.bias_variance import bias_variance_dashboard  # noqa: E402
+from regkit.course.widgets.start_here import hello_dashboard  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.plots import capstone as plots  # noqa: E402
-from regkit.widgets.capstone import capstone_dashboard  # noqa: E402
+from regkit.course.plots import capstone as plots  # noqa: E402
+from regkit.course.widgets.capstone import capstone_dashboard  # noqa: E402
 
 TINY = {"hidden": (16,), "epochs": 4, "batch_size": 16, "patience": 1}
 

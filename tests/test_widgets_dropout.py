@@ -4,8 +4,8 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.plots import dropout as plots  # noqa: E402
-from regkit.widgets.dropout import dropout_dashboard  # noqa: E402
+from regkit.course.plots import dropout as plots  # noqa: E402
+from regkit.course.widgets.dropout import dropout_dashboard  # noqa: E402
 
 TINY_DIGITS = {"width": 24, "epochs": 3, "n_train": 60}
 TINY_MOONS = {"width": 12, "epochs": 3, "n_samples": 60}

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import regkit as rk
-from regkit.plots import early_stopping as plots
+from regkit.course.plots import early_stopping as plots
 
 
 class _Model:
@@ -96,7 +96,7 @@ def test_fit_with_earlystopping_restores_the_recorded_best(run):
 
 def test_dashboard_moves_the_stop(run):
     pytest.importorskip("ipywidgets")
-    from regkit.widgets.early_stopping import early_stopping_dashboard
+    from regkit.course.widgets.early_stopping import early_stopping_dashboard
     d = early_stopping_dashboard(run, patience=1)
     assert d.state["error"] is None, d.state["error"]
     first = d.state["result"]["stop"]

@@ -5,8 +5,8 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.sparsity import sparse_sweep  # noqa: E402
-from regkit.widgets.l1_l2 import geometry_dashboard, sparse_dashboard  # noqa: E402
+from regkit.course.sparsity import sparse_sweep  # noqa: E402
+from regkit.course.widgets.l1_l2 import geometry_dashboard, sparse_dashboard  # noqa: E402
 
 
 def test_geometry_larger_lambda_shrinks_both_and_l1_hits_zero():

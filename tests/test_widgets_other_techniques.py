@@ -8,9 +8,9 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("scipy")
 
 import regkit as rk  # noqa: E402
-from regkit.calibration import expected_calibration_error  # noqa: E402
-from regkit.plots import other_techniques as plots  # noqa: E402
-from regkit.widgets.other_techniques import (clipping_dashboard, maxnorm_dashboard,  # noqa: E402
+from regkit.course.calibration import expected_calibration_error  # noqa: E402
+from regkit.course.plots import other_techniques as plots  # noqa: E402
+from regkit.course.widgets.other_techniques import (clipping_dashboard, maxnorm_dashboard,  # noqa: E402
                                              mixup_dashboard, smoothing_dashboard)
 
 TINY_SMOOTH = {"n_train": 100, "width": 16, "epochs": 15}
@@ -55,7 +55,7 @@ def test_mixup_slider_trains_with_alpha_and_keeps_the_baseline():
 
 
 def test_mean_distance_from_a_real_sample_grows_with_alpha():
-    from regkit.widgets.other_techniques import _mean_min_lam
+    from regkit.course.widgets.other_techniques import _mean_min_lam
     values = [_mean_min_lam(a) for a in (0.1, 1.0, 10.0)]
     assert values[0] < values[1] < values[2] < 0.5
     assert values[1] == pytest.approx(0.25)               # uniform: E[min(l, 1-l)] = 1/4

@@ -27,7 +27,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded
+from regkit.course.teach import setup_notebook, show_source, rounded
 setup_notebook()
 
 # %% [markdown]
@@ -94,7 +94,7 @@ for package in ["regkit", "numpy", "scipy", "scikit-learn", "matplotlib", "ipywi
 # back is instant.
 
 # %%
-from regkit.widgets.start_here import hello_dashboard
+from regkit.course.widgets.start_here import hello_dashboard
 hello = hello_dashboard()
 hello
 
@@ -180,7 +180,7 @@ print("fewer training    :", rk.datasets.digits(n_train=100).x_train.shape,
       "val unchanged:", rk.datasets.digits(n_train=100).x_val.shape)
 
 # %%
-from regkit.widgets.start_here import datasets_figure
+from regkit.course.widgets.start_here import datasets_figure
 fig = datasets_figure(*data.values())
 display(fig)
 plt.close(fig)
@@ -215,11 +215,11 @@ else:
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.plots import TRAIN, VAL, TEST, PALETTE
+from regkit.course.plots import TRAIN, VAL, TEST, PALETTE
 print("train:", TRAIN, " validation:", VAL, " test:", TEST)
 
 # %%
-from regkit.widgets.start_here import palette_figure
+from regkit.course.widgets.start_here import palette_figure
 fig = palette_figure()
 display(fig)
 plt.close(fig)
@@ -229,7 +229,7 @@ plt.close(fig)
 #
 # An exercise gives you a function to complete. The stub runs without error
 # (it returns a wrong answer), so the notebook still runs top to bottom
-# before you have done anything. A checker from `regkit.exercises` then
+# before you have done anything. A checker from `regkit.course.exercises` then
 # calls your function on test inputs and either passes it or tells you what
 # is wrong. The solution is in a collapsed cell right after: click it to
 # open it once you have tried.
@@ -244,7 +244,7 @@ def accuracy(scores, labels):
     # your code here
     return 0.0
 
-from regkit.exercises.bias_variance import check_accuracy
+from regkit.course.exercises.bias_variance import check_accuracy
 print(check_accuracy(accuracy))
 
 # %% [solution]
@@ -294,7 +294,7 @@ print("rng=7 twice             -> same weights?",
 #   the cells that begin with `# NBVAL_CHECK_OUTPUT` must print exactly what
 #   is stored in the notebook. Those cells hold the chapter's worked
 #   examples and, for trained networks, the ranges and claims the text
-#   relies on (`regkit.teach.band` and `claim`), which hold on any CPU, so a
+#   relies on (`regkit.course.teach.band` and `claim`), which hold on any CPU, so a
 #   change in regkit that changes what learners see fails the build, and
 #   `make test-portable` replays the notebooks as if on other machines. Other
 #   cells only have to run without error. `make test-fast` runs only the unit
@@ -303,7 +303,7 @@ print("rng=7 twice             -> same weights?",
 # Also useful:
 #
 # - `make figures` regenerates every static figure in `figures/` from the
-#   same functions the notebooks call; `.venv/bin/python -m regkit.figures
+#   same functions the notebooks call; `.venv/bin/python -m regkit.course.render
 #   figures/ 01_` redraws only the ones whose name contains `01_`.
 # - `make notebooks` re-executes all notebooks and stores their outputs. The
 #   notebooks are generated from the plain-text sources in `notebooks/src/`
@@ -315,7 +315,7 @@ print("rng=7 twice             -> same weights?",
 # The figures `make figures` knows about:
 
 # %%
-from regkit.figures import registry
+from regkit.course.render import registry
 print("\n".join(sorted(registry())))
 
 # %% [markdown]

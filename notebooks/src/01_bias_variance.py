@@ -18,7 +18,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -86,13 +86,13 @@ print("truth  :", rounded(sine.true_function(x_new[:, 0]), 3))
 print("labels :", rounded(y_new[:, 0], 3))
 
 # %% [markdown]
-# The measurement lives in `regkit.biasvar` (NumPy only). The models are
+# The measurement lives in `regkit.course.biasvar` (NumPy only). The models are
 # polynomials fitted by least squares, so we can fit hundreds of them in a
 # few milliseconds. All training sets are fitted at once: NumPy's `qr`,
 # `solve` and `pinv` work on a whole stack of matrices.
 
 # %%
-from regkit import biasvar
+from regkit.course import biasvar
 show_source(biasvar.fit_polynomials)
 
 # %% [markdown]
@@ -186,7 +186,7 @@ for degree in (1, 4, 9):
 # line and the dashed truth; variance is the spread of the thin lines.
 
 # %%
-from regkit.plots import bias_variance as pbv
+from regkit.course.plots import bias_variance as pbv
 fig = pbv.degree_panels(list(results.values()))
 display(fig)
 plt.close(fig)
@@ -233,7 +233,7 @@ print("its test error:", rounded(curve["expected_error"][best], 3), " noise floo
 # points you give it.
 
 # %%
-from regkit.widgets.bias_variance import bias_variance_dashboard
+from regkit.course.widgets.bias_variance import bias_variance_dashboard
 dash = bias_variance_dashboard(degree=4, n_train=30)
 dash
 
@@ -458,7 +458,7 @@ band("overfitting: validation accuracy", shapes["overfitting"].val_acc[-1], 0.78
 
 # %%
 try:
-    from regkit.detector import diagnose
+    from regkit.detector.rules import diagnose
 except ImportError:
     print("rk.diagnose is not available in this version of regkit.")
 else:
@@ -496,7 +496,7 @@ def bias_variance(predictions, truth):
     variance = 0.0
     return bias2, variance
 
-from regkit.exercises.bias_variance import check_bias_variance, check_overfit_signals
+from regkit.course.exercises.bias_variance import check_bias_variance, check_overfit_signals
 print(check_bias_variance(bias_variance))
 
 # %% [solution]

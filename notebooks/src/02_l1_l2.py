@@ -12,7 +12,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -48,7 +48,7 @@ setup_notebook()
 # proportion never reaches zero; a fixed-size pull does.
 
 # %%
-from regkit.plots.l1_l2 import penalty_shapes
+from regkit.course.plots.l1_l2 import penalty_shapes
 fig = penalty_shapes(lam=1.0)
 plt.show()
 
@@ -219,8 +219,8 @@ print({name: float(f"{d:.3g}") for name, d in diffs.items()})
 # moves it. Here is the experiment's code; both optimizers see the same noise.
 
 # %%
-from regkit.figures.l1_l2 import decay_traces
-from regkit.plots.l1_l2 import decay_by_gradient_scale
+from regkit.course.render.l1_l2 import decay_traces
+from regkit.course.plots.l1_l2 import decay_by_gradient_scale
 show_source(decay_traces, docstring=False)
 
 # %%
@@ -261,7 +261,7 @@ plt.show()
 # which the first weight reaches zero can be computed exactly.
 
 # %%
-from regkit.geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
+from regkit.course.geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
 show_source(l1_solution, docstring=False)
 
 # %%
@@ -288,7 +288,7 @@ for lam in (0.1, 0.4, lam0 * 0.99, lam0 * 1.01, 0.8, 1.6, 2.5):
 # optimum takes as λ grows from 0.
 
 # %%
-from regkit.plots.l1_l2 import geometry_grid, geometry_paths
+from regkit.course.plots.l1_l2 import geometry_grid, geometry_paths
 fig = geometry_grid(lams=(0.1, 0.4, 0.8, 1.6))
 plt.show()
 
@@ -305,7 +305,7 @@ plt.show()
 # while the diamond keeps shrinking; the text under the picture gives both optima.
 
 # %%
-from regkit.widgets.l1_l2 import geometry_dashboard
+from regkit.course.widgets.l1_l2 import geometry_dashboard
 geometry_dashboard(lam=0.3)
 
 # %% [markdown]
@@ -325,7 +325,7 @@ geometry_dashboard(lam=0.3)
 # the data does not defend lands on 0.0 and stays there. That is all `ProximalSGD` adds to `SGD`:
 
 # %%
-from regkit.sparsity import ProximalSGD
+from regkit.course.sparsity import ProximalSGD
 show_source(ProximalSGD.step)
 
 # %% [markdown]
@@ -338,7 +338,7 @@ show_source(ProximalSGD.step)
 # %%
 # seed 0, on this machine (an input more or less below 1e-3, a validation point more or less,
 # can differ on another CPU)
-from regkit.figures.l1_l2 import sparse_grid
+from regkit.course.render.l1_l2 import sparse_grid
 grid = sparse_grid()
 print("true support:", grid["support"].tolist())
 print(f"{'penalty':>10} | best lambda | train | val   | unused | precision | recall")
@@ -378,7 +378,7 @@ claim("at lambda = 0.1, L1 prox is more accurate than plain-SGD L1",
       measured=f"{grid['L1 prox']['val_acc'][i_prox]} vs {grid['L1']['val_acc'][i_prox]}")
 
 # %%
-from regkit.plots.l1_l2 import sparse_sweep_grid, sparse_weights_grid
+from regkit.course.plots.l1_l2 import sparse_sweep_grid, sparse_weights_grid
 fig = sparse_sweep_grid(grid)
 plt.show()
 fig = sparse_weights_grid(grid, int(np.argmax(grid["L1 prox"]["val_acc"])))
@@ -408,7 +408,7 @@ plt.show()
 # logarithmic above 0.001), the right panel the histogram of all 200 weights, with exact zeros hatched.
 
 # %%
-from regkit.widgets.l1_l2 import sparse_dashboard
+from regkit.course.widgets.l1_l2 import sparse_dashboard
 sparse_dashboard(grid, penalty="L1 prox", lam=0.01)
 
 # %% [markdown]
@@ -421,7 +421,7 @@ sparse_dashboard(grid, penalty="L1 prox", lam=0.01)
 
 # %%
 # seed 0, on this machine (the last digit can differ on another CPU)
-from regkit.figures.l1_l2 import digits_lambda_runs
+from regkit.course.render.l1_l2 import digits_lambda_runs
 runs = digits_lambda_runs((0.0, 1e-3, 1e-2, 1e-1))
 print(f"{'lambda':>7} | train acc | val acc | train loss | val loss | gap (val - train loss)")
 for lam, h in runs.items():
@@ -429,7 +429,7 @@ for lam, h in runs.items():
           f" {h.val_loss[-1]:8.3f} | {h.val_loss[-1] - h.train_loss[-1]:6.3f}")
 
 # %%
-from regkit.plots.l1_l2 import learning_curves_grid
+from regkit.course.plots.l1_l2 import learning_curves_grid
 fig = learning_curves_grid(runs)
 plt.show()
 
@@ -528,7 +528,7 @@ print(f"AdamW, lr 0.1, weight_decay 0.01, one step from 5.0: {p.data[0]:.4f}  (=
 # The checker tries the worked example and a random matrix, and recognises the usual slips.
 
 # %%
-from regkit.exercises.l1_l2 import check_l1_step, check_l2
+from regkit.course.exercises.l1_l2 import check_l1_step, check_l2
 
 
 def l2_penalty(w, lam):
@@ -596,7 +596,7 @@ print(check_l1_step(l1_sgd_step))
 #    optimality condition with $w_2 = 0$ and check with `l1_solution`. What happens if you change
 #    `ellipse_problem(angle_deg=...)` so the ellipse's axes line up with $w_1$ and $w_2$?
 # 2. Rerun the sweep on more data: `sparse_sweep(rk.datasets.sparse_features(n_train=500), grid["lams"],
-#    epochs=100, batch_size=500, lr=1.0)` (from `regkit.sparsity`). Does the best λ move? Why would
+#    epochs=100, batch_size=500, lr=1.0)` (from `regkit.course.sparsity`). Does the best λ move? Why would
 #    more data need less regularisation?
 # 3. Train the digits MLP with `rk.AdamW(weight_decay=...)` instead of the L2 penalty. Which
 #    `weight_decay` gives about the same validation accuracy as `L2(0.01)` with SGD, and why is

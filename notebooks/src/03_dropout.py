@@ -14,7 +14,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -172,7 +172,7 @@ else:
 # results, so it answers instantly.
 
 # %%
-from regkit.plots import dropout as dplots
+from regkit.course.plots import dropout as dplots
 show_source(dplots.wide_mlp, docstring=False)
 
 # %%
@@ -255,7 +255,7 @@ plt.show()
 # changes at once.
 
 # %%
-from regkit.widgets.dropout import dropout_dashboard
+from regkit.course.widgets.dropout import dropout_dashboard
 dropout_dashboard(grid)
 
 # %% [markdown]
@@ -425,7 +425,7 @@ def dropout_backward(grad_y, mask, p):
     return grad_y                            # TODO
 
 
-from regkit.exercises.dropout import check_dropout_forward, check_dropout_backward
+from regkit.course.exercises.dropout import check_dropout_forward, check_dropout_backward
 print(check_dropout_forward(dropout_forward))
 print(check_dropout_backward(dropout_backward))
 

@@ -15,7 +15,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -212,7 +212,7 @@ else:
 show_source(rk.BatchNorm._update_running)
 
 # %%
-from regkit.plots import batchnorm as bplots
+from regkit.course.plots import batchnorm as bplots
 trace = bplots.running_stats_trace(momenta=(0.9, 0.99))
 fig = bplots.running_stats_figure(trace)
 plt.show()
@@ -324,7 +324,7 @@ band("lr 1, batch norm     ", acc[(0.0, "bn")], 0.55, 0.9, fmt=".0%")
 # shifts while batch norm's stays wide.
 
 # %%
-from regkit.widgets.batchnorm import batchnorm_dashboard
+from regkit.course.widgets.batchnorm import batchnorm_dashboard
 batchnorm_dashboard(grid)
 
 # %% [markdown]
@@ -399,7 +399,7 @@ def batchnorm_backward(grad_y, x, gamma, eps=1e-5):
     return grad_y, np.zeros_like(gamma), np.zeros_like(gamma)    # TODO
 
 
-from regkit.exercises.batchnorm import check_batchnorm_forward, check_batchnorm_backward
+from regkit.course.exercises.batchnorm import check_batchnorm_forward, check_batchnorm_backward
 print(check_batchnorm_forward(batchnorm_forward))
 print(check_batchnorm_backward(batchnorm_backward))
 

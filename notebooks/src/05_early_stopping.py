@@ -15,7 +15,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -81,7 +81,7 @@ show_source(rk.EarlyStopping.on_train_end)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.exercises.early_stopping import CASES, drive
+from regkit.course.exercises.early_stopping import CASES, drive
 values = CASES["chapter"][0]
 print("val loss, epochs 1-30:", values)
 stopped, restored = drive(rk.EarlyStopping(patience=10), values)
@@ -95,7 +95,7 @@ print(f"1-based: stopped after epoch {stopped + 1}, restored epoch {restored + 1
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.plots import early_stopping as es
+from regkit.course.plots import early_stopping as es
 stop = es.replay(values, patience=10)
 print("stopped_epoch, best_epoch:", stop.stopped_epoch, stop.best_epoch)
 print("wait after each epoch    :", stop.wait)
@@ -201,7 +201,7 @@ plt.show()
 # looked up.
 
 # %%
-from regkit.widgets.early_stopping import early_stopping_dashboard
+from regkit.course.widgets.early_stopping import early_stopping_dashboard
 early_stopping_dashboard(run, patience=10)
 
 # %% [markdown]
@@ -392,7 +392,7 @@ class MyEarlyStopping:
         pass                        # TODO: put the best weights back
 
 
-from regkit.exercises.early_stopping import check_early_stopping
+from regkit.course.exercises.early_stopping import check_early_stopping
 print(check_early_stopping(MyEarlyStopping))
 
 # %% [solution]

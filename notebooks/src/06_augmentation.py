@@ -14,7 +14,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -157,7 +157,7 @@ print("largest difference from SciPy below 1e-12:", bool(np.abs(ours - np.array(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.plots import augmentation as aug
+from regkit.course.plots import augmentation as aug
 batch = digits.x_train[:32]
 saved = batch.copy()
 print(f"{'transform':15s} input kept  dtype    zero = identity")
@@ -174,7 +174,7 @@ for name, (kw, *_) in aug.SLIDERS.items():
 # image of each class 0-7 (top row: untouched):
 
 # %%
-from regkit.figures.augmentation import first_of_each_class
+from regkit.course.render.augmentation import first_of_each_class
 eight = first_of_each_class()
 fig = aug.gallery_figure(eight)
 plt.show()
@@ -189,7 +189,7 @@ plt.show()
 # 6s and 9s, or cutout to 6 pixels on an 8-pixel image.
 
 # %%
-from regkit.widgets.augmentation import gallery_dashboard
+from regkit.course.widgets.augmentation import gallery_dashboard
 gallery_dashboard(eight)
 
 # %% [markdown]
@@ -347,7 +347,7 @@ plt.show()
 # as the network saw them.
 
 # %%
-from regkit.widgets.augmentation import strength_dashboard
+from regkit.course.widgets.augmentation import strength_dashboard
 strength_dashboard(grid, eight)
 
 # %% [markdown]
@@ -423,7 +423,7 @@ def random_shift(images, pixels, rng):
     return out
 
 
-from regkit.exercises.augmentation import check_random_shift
+from regkit.course.exercises.augmentation import check_random_shift
 print(check_random_shift(random_shift))
 
 # %% [solution]

@@ -22,7 +22,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded, band, claim
+from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()
 
 # %% [markdown]
@@ -158,7 +158,7 @@ else:
 # (`np.bincount` does the per-bin sums, no loop over samples):
 
 # %%
-from regkit.calibration import expected_calibration_error, reliability_bins
+from regkit.course.calibration import expected_calibration_error, reliability_bins
 show_source(reliability_bins, docstring=False)
 
 # %%
@@ -189,7 +189,7 @@ print("ECE:", rounded(expected_calibration_error(probs, truth), 4))
 # the mean confidence and the ECE.
 
 # %%
-from regkit.plots import other_techniques as ot
+from regkit.course.plots import other_techniques as ot
 smooth = ot.smoothing_grid(ot.EPS_GRID)
 
 # %%
@@ -255,7 +255,7 @@ plt.show()
 # towards.
 
 # %%
-from regkit.widgets.other_techniques import smoothing_dashboard
+from regkit.course.widgets.other_techniques import smoothing_dashboard
 smoothing_dashboard(smooth)
 
 # %% [markdown]
@@ -376,7 +376,7 @@ plt.show()
 # curve on the right is the validation loss without mixup.
 
 # %%
-from regkit.widgets.other_techniques import mixup_dashboard
+from regkit.course.widgets.other_techniques import mixup_dashboard
 mixup_dashboard(mix)
 
 # %% [markdown]
@@ -560,7 +560,7 @@ claim("that median is within 0.03 of the median with clipping at 1 (the same ran
 # Each run is a few hundred tiny steps (about 50 ms), so it trains live.
 
 # %%
-from regkit.widgets.other_techniques import clipping_dashboard
+from regkit.course.widgets.other_techniques import clipping_dashboard
 clipping_dashboard(threshold=10.0)
 
 # %% [markdown]
@@ -663,7 +663,7 @@ plt.show()
 # **Live:** the $c$ slider (precomputed; "off" is no constraint).
 
 # %%
-from regkit.widgets.other_techniques import maxnorm_dashboard
+from regkit.course.widgets.other_techniques import maxnorm_dashboard
 maxnorm_dashboard(maxn, c=2.0)
 
 # %% [markdown]
@@ -686,7 +686,7 @@ def clip_global_norm(grads, max_norm):
     return clipped, norm
 
 
-from regkit.exercises.clipping import check_clip_global_norm
+from regkit.course.exercises.clipping import check_clip_global_norm
 print(check_clip_global_norm(clip_global_norm))
 
 # %% [solution]

@@ -16,7 +16,7 @@
 
 # %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
-from regkit.teach import setup_notebook, show_source, rounded
+from regkit.course.teach import setup_notebook, show_source, rounded
 setup_notebook()
 
 # %% [markdown]
@@ -46,7 +46,7 @@ setup_notebook()
 # epochs $i < j$, which a single outlier cannot move either:
 
 # %%
-from regkit import detector
+from regkit.detector import rules as detector
 show_source(detector.robust_slope)
 
 # %% [markdown]
@@ -150,12 +150,12 @@ print("train-loss trend    detector:", rounded(ev["train_trend"], 4),
 # outputs; 85,000 weights for 100 images. Adam, learning rate $10^{-3}$,
 # batches of 32, 100 epochs, no regularization at all. Validation and test sets
 # have 359 images each. These settings live in one place,
-# `regkit.plots.capstone.SETTINGS`, so every run of this notebook (and the
+# `regkit.course.plots.capstone.SETTINGS`, so every run of this notebook (and the
 # figures of `make figures`) uses the same ones.
 
 # %%
-from regkit.plots import capstone as cap
-from regkit.compare import mlp
+from regkit.course.plots import capstone as cap
+from regkit.detector.comparison import mlp
 print(cap.SETTINGS)
 data, _ = cap.capstone_data()              # 100 digits as (n, 8, 8) images
 print(data)
@@ -185,7 +185,7 @@ print("on this machine: train {train:.1%}   validation {val:.1%}   test {test:.1
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.teach import band, claim
+from regkit.course.teach import band, claim
 print(f"weights: {sum(p.data.size for p in baseline.parameters()):,} for {len(data.x_train)} images")
 claim("every training image right: train accuracy 100%", base_acc["train"] == 1.0,
       measured=f"train accuracy {base_acc['train']:.1%}")
@@ -482,7 +482,7 @@ plt.show()
 # trained on the spot, which takes about a second, and is then kept.
 
 # %%
-from regkit.widgets.capstone import capstone_dashboard
+from regkit.course.widgets.capstone import capstone_dashboard
 names = ("100 clean digits", "300 digits, 30% wrong labels")
 capstone_dashboard(dict(zip(names, (clean, wrong))), dict(zip(names, (data, noisy))),
                    overrides={names[1]: {"epochs": 70}}, on=cap.TECHNIQUES, labels=names[1])
@@ -501,7 +501,7 @@ def classify_run(train_acc, val_acc):
     return "good fit"                      # TODO: two rules, in the right order
 
 
-from regkit.exercises.detector import check_classify_run, check_gap_at_best
+from regkit.course.exercises.detector import check_classify_run, check_gap_at_best
 print(check_classify_run(classify_run))
 
 # %% [markdown]
@@ -521,7 +521,7 @@ print(check_gap_at_best(gap_at_best))
 
 # %% [solution]
 # NBVAL_CHECK_OUTPUT
-# One solution (the checker's reference answers are in regkit/exercises/detector.py).
+# One solution (the checker's reference answers are in regkit/course/exercises/detector.py).
 def solution_classify_run(train_acc, val_acc):
     if train_acc < 0.80:                   # level first: bias before variance
         return "underfitting"
@@ -776,7 +776,7 @@ else:
 #    `cap.run_compare(data, ("all",), l2=1e-2, dropout=0.7)`. What happens to
 #    the training and test accuracy? Why does the detector still say what it
 #    says?
-# 2. Put 1-pixel shifts back into the augmentation (`regkit.compare.default_augment`
+# 2. Put 1-pixel shifts back into the augmentation (`regkit.detector.comparison.default_augment`
 #    uses them) and rerun the "augmentation" technique on the clean digits.
 #    How much does it cost, and why is an MLP hurt more by shifts than a
 #    convolutional network would be?

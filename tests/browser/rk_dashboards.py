@@ -1,6 +1,6 @@
 """Exercise every regkit dashboard on a notebook page the way a learner does.
 
-For each ``.rk-dashboard`` (the class :class:`regkit.widgets.base.Dashboard`
+For each ``.rk-dashboard`` (the class :class:`regkit.course.widgets.base.Dashboard`
 puts on its box) :func:`check_page`:
 
 1. waits for the first render: the status line ``<span class='rk-status'

@@ -239,7 +239,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 def notebooks_with_widgets(folder: Path = REPO / "notebooks") -> list[str]:
     """The notebooks (file names) that show live widgets: a stored widget
-    output, or a code cell using ``regkit.widgets``. New notebooks are picked
+    output, or a code cell using ``regkit.course.widgets``. New notebooks are picked
     up without touching the tests."""
     found = []
     for path in sorted(folder.glob("*.ipynb")):
@@ -249,7 +249,7 @@ def notebooks_with_widgets(folder: Path = REPO / "notebooks") -> list[str]:
                 continue
             source = "".join(cell.get("source", ""))
             outputs = cell.get("outputs", [])
-            if "regkit.widgets" in source or any(WIDGET_MIME in o.get("data", {})
+            if "regkit.course.widgets" in source or any(WIDGET_MIME in o.get("data", {})
                                                  for o in outputs):
                 found.append(path.name)
                 break

@@ -1,7 +1,7 @@
 """Every live control of the course, exercised in JupyterLab in Chromium.
 
 The notebooks are discovered (any notebook of notebooks/ with a widget
-output or a ``regkit.widgets`` import), run top to bottom in a real
+output or a ``regkit.course.widgets`` import), run top to bottom in a real
 JupyterLab, and every dashboard on the page is moved with the keyboard and
 the mouse (see rk_dashboards). A notebook whose check fails for a reason
 that could be timing (a timeout, an image not yet changed) is run once more

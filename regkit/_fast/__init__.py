@@ -1,0 +1,6 @@
+"""Private fast paths, each proven bit-identical to the readable code it replaces.
+
+Nothing here is needed to understand regkit: every function has a plain
+counterpart in the public modules (the one the notebooks show), and
+``tests/test_fast_paths.py`` checks that the two give the same bits.
+"""

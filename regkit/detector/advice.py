@@ -1,0 +1,242 @@
+"""What to try next, following the chapter's strategy (sections 9.1-9.3).
+
+The suggestions depend on what the run already uses. That comes from
+``History.config`` (recorded by ``rk.fit``) and, with ``model=``, from the
+model itself; a key that is absent means "unknown", and the advice then says
+"if you do not already ...". Known settings turn generic advice into a next
+step: dropout at 0.5 becomes "raise it to 0.6-0.7", L2 at 1e-3 becomes
+"raise it to 1e-2", batch norm already present is not suggested again.
+
+Overfitting follows the chapter's priority: batch norm, augmentation (for
+images), L2 from 1e-3, dropout 0.5, early stopping with patience 10-20, then
+tuning. Underfitting: larger model, longer training, less regularization (first
+when the run is known to be heavily regularized), a learning-rate check.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..regularizers import strengths
+
+
+def model_facts(model) -> dict:
+    """What a ``Sequential`` uses, in ``History.config`` terms, plus weight sizes.
+
+    Keys: ``dropout`` (list of p), ``l1``, ``l2`` (largest strength),
+    ``batchnorm``, ``n_params``, ``max_abs_weight``, ``mean_abs_weight``
+    (over the Dense ``W`` matrices; biases excluded).
+    """
+    layers = list(_walk(model))
+    if not layers:
+        raise TypeError(f"model must be a Sequential (with .layers), got {type(model).__name__}")
+    l1 = l2 = 0.0
+    weights = []
+    for layer in layers:
+        layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))
+        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
+        w = getattr(getattr(layer, "W", None), "data", None)
+        if isinstance(w, np.ndarray):
+            weights.append(np.abs(w).ravel())
+    facts = {
+        "dropout": [float(m.p) for m in layers if type(m).__name__ in ("Dropout", "DropConnect")],
+        "l1": l1, "l2": l2,
+        "batchnorm": any(type(m).__name__ == "BatchNorm" for m in layers),
+    }
+    if weights:
+        flat = np.concatenate(weights)
+        facts.update(max_abs_weight=float(flat.max()), mean_abs_weight=float(flat.mean()))
+    params = getattr(model, "parameters", None)
+    if callable(params):
+        facts["n_params"] = int(sum(p.data.size for p in params()))
+    return facts
+
+
+def _walk(model):
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from _walk(layer)
+
+
+def suggest(verdict: str, facts: dict, ev: dict, th) -> list:
+    """Ordered, concrete suggestions for ``verdict`` given what the run uses."""
+    return {"overfitting": _overfitting, "underfitting": _underfitting,
+            "not converged": _not_converged, "unstable": _unstable,
+            "good fit": _good_fit}[verdict](facts, ev, th)
+
+
+def _max_dropout(facts):
+    p = facts.get("dropout")
+    return None if p is None else max(p, default=0.0)
+
+
+def _l2(facts):
+    if "l2" not in facts and "weight_decay" not in facts:
+        return None
+    return max(float(facts.get("l2") or 0.0), float(facts.get("weight_decay") or 0.0))
+
+
+def _overfitting(facts, ev, th) -> list:
+    out = []
+    bn = facts.get("batchnorm")
+    if not bn:
+        out.append(("If you do not use it yet, add" if bn is None else "Add")
+                   + " batch normalization after each hidden Dense layer, before the "
+                   "activation (rk.BatchNorm(width)); keep batch_size >= 32 so the batch "
+                   "statistics are reliable.")
+    images, augment = facts.get("images"), facts.get("augment")
+    # Shifts are scaled to the image: on 8x8 digits one pixel is an eighth of
+    # the width, and notebooks 06 and 08 measured 1-px shifts costing an MLP
+    # accuracy there, while rotation and zoom helped.
+    recipe = ("rotations of ±10-15° and zooms of ±10%, plus shifts of at most about a "
+              "tenth of the image side (1 px on 8×8, 2-3 px on 28×28), e.g. "
+              "rk.augment.Compose([partial(rk.augment.rotate, degrees=15), "
+              "partial(rk.augment.zoom, factor=0.1)]) passed as fit(augment=...); "
+              "never flip digits or text horizontally, never augment validation data")
+    if images and augment:
+        out.append("Strengthen the augmentation you use: rotations up to ±15°, zoom up "
+                   "to ±10%, then add gaussian_noise(sigma=0.1) or cutout(size=3).")
+    elif images:
+        out.append(f"Augment the training images: {recipe}.")
+    elif images is None:
+        out.append(f"If the inputs are images, augment them: {recipe}.")
+    lam = _l2(facts)
+    if lam is None:
+        out.append("Add L2 regularization at λ = 1e-3 (rk.Dense(..., regularizer=rk.L2(1e-3))); "
+                   "if you already use it, raise it tenfold (1e-3 -> 1e-2).")
+    elif lam == 0:
+        out.append("Add L2 regularization, starting at λ = 1e-3: "
+                   "rk.Dense(..., regularizer=rk.L2(1e-3)).")
+    elif lam < 1e-3:
+        out.append(f"Raise L2 from λ = {lam:g} to 1e-3.")
+    elif lam < 1e-2:
+        out.append(f"Raise L2 from λ = {lam:g} to 1e-2.")
+    p = _max_dropout(facts)
+    if p is None:
+        out.append("Add dropout with p = 0.5 after the large hidden layers (never on the "
+                   "output); if you already use 0.5, raise it to 0.6-0.7.")
+    elif p == 0:
+        out.append("Add dropout with p = 0.5 after the large hidden layers (rk.Dropout(0.5); "
+                   "never on the output layer).")
+    elif p < 0.5:
+        out.append(f"Raise dropout from p = {p:g} to 0.5.")
+    elif p < 0.6:
+        out.append(f"Raise dropout from p = {p:g} to 0.6-0.7.")
+    elif p < 0.7:
+        out.append(f"Raise dropout from p = {p:g} to 0.7.")
+    out.append(_early_stopping_advice(facts, ev))
+    out.append("Then tune one knob at a time on the validation set: L2 λ in "
+               "[1e-4, 1e-3, 1e-2], dropout p in [0.3, 0.5, 0.7].")
+    return out
+
+
+def _early_stopping_advice(facts, ev) -> str:
+    best = ev.get("best_epoch")
+    where = "" if best is None else f" (validation loss was best at epoch {best} of {ev['epochs']})"
+    patience = facts.get("early_stopping")
+    if patience:
+        return (f"Keep early stopping (patience {patience}){where}: it returns the best "
+                "weights; raise patience toward 20 only if the validation curve is noisy.")
+    lead = "Stop early" if "early_stopping" in facts else "If you do not already, stop early"
+    return (f"{lead}: rk.EarlyStopping(monitor='val_loss', patience=10, restore_best=True) "
+            f"(10-20 for a small data set){where}.")
+
+
+def _underfitting(facts, ev, th) -> list:
+    less = []
+    lam, p = _l2(facts), _max_dropout(facts)
+    if lam:
+        less.append(f"Lower L2 from λ = {lam:g} to {lam / 10:g}, or remove it.")
+    if facts.get("l1"):
+        less.append(f"Lower L1 from λ = {facts['l1']:g} to {facts['l1'] / 10:g}, or remove it.")
+    if p:
+        less.append(f"Lower dropout from p = {p:g} to 0.3, or remove it." if p > 0.3
+                    else f"Remove dropout (p = {p:g}).")
+    if facts.get("augment"):
+        less.append("Use lighter augmentation: rotations of ±10° and shifts of 1 px at most.")
+    n_params = facts.get("n_params")
+    bigger = ("Make the model larger: more hidden units (double the width) or another "
+              "hidden layer" + (f" (it has {n_params} parameters)." if n_params else "."))
+    epochs = facts.get("epochs") or ev.get("epochs")
+    longer = (f"Train longer: {epochs} -> {2 * epochs} epochs." if epochs
+              else "Train for 2-3x more epochs.")
+    check_lr = _lr_check(facts)
+    if check_lr.startswith("Learning rate too large"):   # a dead network plateaus too
+        return [check_lr, *less, bigger, longer]
+    if less:        # too much regularization is the most common cause (chapter 9.4)
+        return [*less, bigger, longer, check_lr]
+    out = [bigger, longer]
+    if not any(k in facts for k in ("l2", "dropout", "augment")):
+        out.append("Reduce regularization if you use any: L2 λ to 1e-4, dropout to 0.3.")
+    return [*out, check_lr]
+
+
+#: Usual learning rates (low, high) per optimizer, for the learning-rate check.
+_LR_RANGE = {"Adam": (1e-4, 1e-2), "AdamW": (1e-4, 1e-2), "SGD": (1e-3, 0.3)}
+
+
+def _lr_check(facts) -> str:
+    """Too small a step plateaus; too large a step can kill ReLUs, which also plateaus."""
+    lr, opt = facts.get("lr"), facts.get("optimizer")
+    if not isinstance(lr, (int, float)):
+        return ("Check the learning rate: try it 3-10x larger and 3-10x smaller "
+                "(Adam usually works near 1e-3, SGD near 1e-2 to 1e-1).")
+    low, high = _LR_RANGE.get(opt, (1e-4, 0.3))
+    name = opt or "this optimizer"
+    if lr > high:
+        return (f"Learning rate too large: lr = {lr:g} is large for {name} (usual up to "
+                f"{high:g}); steps that big can kill ReLU units. Try {high / 10:g}.")
+    if lr < low:
+        return (f"Check the learning rate: lr = {lr:g} is small for {name} (usual from "
+                f"{low:g}); try {lr * 10:g}.")
+    return (f"Check the learning rate: try lr = {lr * 3:g} and {lr / 3:g} "
+            f"around the current {lr:g}.")
+
+
+def _not_converged(facts, ev, th) -> list:
+    epochs = facts.get("epochs") or ev.get("epochs")
+    if ev.get("epochs", 0) < th.min_epochs:
+        out = [f"Train for more epochs: with {ev.get('epochs', 0)} there is no trend to "
+               f"read; log at least {th.min_epochs} (ideally tens)."]
+    else:
+        which = "validation" if ev["val_trend"] <= ev["train_trend"] else "training"
+        trend = min(ev["train_trend"], ev["val_trend"])
+        out = [f"Train for more epochs ({epochs} -> {3 * epochs}): the {which} loss still "
+               f"fell {-trend:.0%} over the last {ev['trend_window']} epochs."]
+    if facts.get("early_stopping"):
+        out.append("Early stopping is on: give it a larger epoch budget and let it stop.")
+    else:
+        out.append("With rk.EarlyStopping(patience=10-20, restore_best=True) you can set a "
+                   "generous epoch budget and let training stop itself.")
+    lr = facts.get("lr")
+    out.append(f"If progress per epoch is slow, try a 3x larger learning rate"
+               + (f" ({lr:g} -> {3 * lr:g})." if isinstance(lr, (int, float)) else "."))
+    return out
+
+
+def _unstable(facts, ev, th) -> list:
+    out = []
+    if ev.get("nonfinite"):
+        out.append(f"The loss became NaN/inf at epoch {ev['nonfinite_epoch']}: check that the "
+                   "inputs are standardised and contain no NaN.")
+    lr = facts.get("lr")
+    out.append("Lower the learning rate 3-10x"
+               + (f" ({lr:g} -> {lr / 10:g})." if isinstance(lr, (int, float)) else "."))
+    clip = facts.get("clip_norm")
+    if clip:
+        out.append(f"Tighten gradient clipping: clip_norm {clip:g} -> {clip / 2:g}.")
+    else:
+        out.append(("Clip" if "clip_norm" in facts else "If you do not already, clip")
+                   + " gradients by their global norm: rk.fit(..., clip_norm=1.0).")
+    batch = facts.get("batch_size")
+    if isinstance(batch, int) and batch < 32:
+        out.append(f"Use larger batches (batch_size {batch} -> 32 or more) for less noisy steps.")
+    return out
+
+
+def _good_fit(facts, ev, th) -> list:
+    out = ["Nothing urgent: training and validation agree. Check the test set once, at the end."]
+    if not facts.get("early_stopping"):
+        out.append("Keep a safety net: rk.EarlyStopping(patience=10-20, restore_best=True).")
+    out.append("To squeeze out more, tune one knob at a time: L2 λ in [1e-4, 1e-3, 1e-2], "
+               "dropout p in [0.3, 0.5, 0.7].")
+    return out

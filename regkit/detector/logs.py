@@ -1,0 +1,301 @@
+"""Read training logs from anywhere into the same per-epoch series.
+
+The overfit detector only needs four curves, one value per epoch:
+``train_loss``, ``val_loss``, ``train_acc``, ``val_acc``. Each framework
+names and stores them differently; this module hides that.
+
+=====================  ==============================================
+source                 what it looks like
+=====================  ==============================================
+regkit ``History``     lists ``train_loss``, ``val_loss``, ... (and
+                       ``History.to_csv`` files: ``epoch,train_loss,...``)
+Keras ``History``      ``model.fit(...).history``: ``loss``,
+                       ``val_loss``, ``accuracy``/``acc``,
+                       ``val_accuracy``/``val_acc`` (also as JSON)
+Keras ``CSVLogger``    ``epoch,accuracy,loss,val_accuracy,val_loss``,
+                       one row per epoch (0-based), ``NA`` when missing
+Lightning CSVLogger    ``metrics.csv``: ``epoch,step,train_loss,...``;
+                       training and validation values sit on separate
+                       rows with blank cells, several rows per epoch
+=====================  ==============================================
+
+Rows are grouped by the ``epoch`` column when there is one (several values
+in one epoch, such as step-level logging, are averaged); otherwise each row
+is an epoch. For each series the first name found in :data:`ALIASES` wins
+(``train_loss_epoch`` before ``train_loss_step``, which is a fallback
+only). A blank cell or ``NA`` means "not logged"; ``nan``/``inf`` are real
+values (a diverged run) and are kept. Epochs where any chosen series was not
+logged are dropped, so every series has the same length.
+
+The series are float64: they are measurements, not model data.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..history import History
+
+#: Canonical series names, in display order.
+SERIES = ("train_loss", "val_loss", "train_acc", "val_acc")
+
+#: Names each framework uses for a canonical series; the first present wins.
+ALIASES = {
+    "train_loss": ("train_loss", "train_loss_epoch", "loss", "loss_epoch",
+                   "training_loss", "train_loss_step"),
+    "val_loss": ("val_loss", "val_loss_epoch", "valid_loss", "validation_loss"),
+    "train_acc": ("train_acc", "train_acc_epoch", "train_accuracy",
+                  "train_accuracy_epoch", "accuracy", "acc", "training_accuracy",
+                  "train_acc_step"),
+    "val_acc": ("val_acc", "val_acc_epoch", "val_accuracy", "val_accuracy_epoch",
+                "valid_acc", "validation_accuracy"),
+}
+
+#: Cell values that mean "not logged this epoch" (Keras writes ``NA``).
+_MISSING = {"", "na", "n/a", "none", "null"}
+
+_NEED = ("train and validation loss (e.g. 'loss' + 'val_loss' or "
+         "'train_loss' + 'val_loss'), or train and validation accuracy "
+         "(e.g. 'accuracy' + 'val_accuracy' or 'train_acc' + 'val_acc')")
+
+
+@dataclass
+class RunLog:
+    """A run's curves plus what the source said about the run.
+
+    Attributes:
+        series: canonical name -> float64 array of shape ``(epochs,)``, plus
+            ``"epoch"`` (the epoch labels as logged, usually 0, 1, 2, ...).
+        config: what the run used (``History.config``; empty when unknown).
+        best_epoch: set when the source says which epoch was kept (an
+            EarlyStopping that restored weights); else None.
+        stopped_epoch: index of the epoch after which training was stopped
+            early, or None.
+        source: a short description of where the log came from.
+        columns: every column/key the source had, for error messages.
+    """
+
+    series: dict
+    config: dict = field(default_factory=dict)
+    best_epoch: int | None = None
+    stopped_epoch: int | None = None
+    source: str = "log"
+    columns: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.series["epoch"])
+
+
+def read_log(source) -> dict:
+    """Read ``source`` into ``{"epoch", "train_loss", "val_loss", ...}`` arrays.
+
+    Args:
+        source: a regkit ``History``, an object with a ``.history`` dict
+            (Keras' ``History``), a mapping of name -> list of per-epoch
+            values, or a path (str or ``os.PathLike``) to a CSV or JSON file.
+
+    Returns:
+        dict of float64 arrays of equal length; only the series the source
+        has are present (``train_acc``/``val_acc`` are absent for regression).
+
+    Raises:
+        ValueError: the source cannot be read or lacks a train/validation
+            pair; the message names the source, the columns found and the
+            columns needed.
+        FileNotFoundError: the path does not exist.
+        TypeError: ``source`` is none of the above.
+    """
+    return load(source).series
+
+
+def load(source) -> RunLog:
+    """Like :func:`read_log` but keeps the run's config and early-stopping info."""
+    if isinstance(source, History):
+        return _from_history(source)
+    if isinstance(source, (str, os.PathLike)):
+        return _from_path(os.fspath(source))
+    if isinstance(source, Mapping):
+        return _from_mapping(source, "dict")
+    history = getattr(source, "history", None)
+    if isinstance(history, Mapping):           # keras.callbacks.History
+        return _from_mapping(history, type(source).__name__)
+    raise TypeError("source must be a regkit History, a dict of per-epoch lists, a Keras "
+                    f"History or a path to a CSV/JSON log, got {type(source).__name__}")
+
+
+# -- in-memory sources -------------------------------------------------------
+def _from_history(h: History) -> RunLog:
+    columns = {name: list(getattr(h, name)) for name in SERIES if getattr(h, name)}
+    run = _from_columns(columns, "History")
+    run.config = dict(h.config)
+    run.best_epoch = h.best_epoch_override
+    run.stopped_epoch = h.stopped_epoch
+    return run
+
+
+def _from_mapping(data: Mapping, where: str) -> RunLog:
+    columns = {}
+    for key, value in data.items():
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+            continue                            # config, best_epoch, ... are not series
+        columns[str(key)] = [_to_float(v, where, key) for v in value]
+    run = _from_columns(columns, where, keys=list(map(str, data)))
+    config = data.get("config")
+    run.config = dict(config) if isinstance(config, Mapping) else {}
+    for name in ("stopped_epoch", "best_epoch_override"):
+        value = data.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            setattr(run, "best_epoch" if name == "best_epoch_override" else name, value)
+    return run
+
+
+# -- files ------------------------------------------------------------------
+def _from_path(path: str) -> RunLog:
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path!r}: no such file")
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a directory, not a log file "
+                         "(for Lightning, pass .../version_N/metrics.csv)")
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if b"\x00" in raw[:8192]:
+        raise ValueError(f"{path!r} is a binary file, not a CSV or JSON training log")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path!r} is not UTF-8 text, so not a CSV or JSON training log") from None
+    if not text.strip():
+        raise ValueError(f"{path!r} is empty; expected a CSV or JSON training log")
+    if path.lower().endswith(".json") or text.lstrip()[:1] in "{[":
+        return _from_json(text, path)
+    return _from_csv(text, path)
+
+
+def _from_json(text: str, path: str) -> RunLog:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path!r} is not valid JSON ({err})") from None
+    if isinstance(data, Mapping) and isinstance(data.get("history"), Mapping):
+        data = data["history"]                   # {"history": {...}, "params": {...}}
+    if isinstance(data, list) and data and all(isinstance(r, Mapping) for r in data):
+        header = list(dict.fromkeys(k for r in data for k in r))
+        rows = [[_cell(r.get(k)) for k in header] for r in data]
+        return _from_rows(header, rows, path)     # a list of per-epoch records
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{path!r}: expected a JSON object of per-epoch lists (or a list "
+                         f"of per-epoch records), got a JSON {type(data).__name__}")
+    return _from_mapping(data, repr(path))
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _from_csv(text: str, path: str) -> RunLog:
+    first = text.lstrip().splitlines()[0]
+    delimiter = max(",;\t", key=first.count)    # Keras' CSVLogger allows any separator
+    table = [row for row in csv.reader(io.StringIO(text.strip()), delimiter=delimiter)
+             if any(cell.strip() for cell in row)]
+    header = [h.strip() for h in table[0]]
+    rows = table[1:]
+    if not rows:
+        raise ValueError(f"{path!r} has a header ({', '.join(header)}) but no rows")
+    return _from_rows(header, rows, repr(path))
+
+
+def _from_rows(header: list, rows: list, where: str) -> RunLog:
+    """Turn table rows into per-epoch columns, grouping rows by ``epoch``."""
+    width = len(header)
+    for i, row in enumerate(rows, start=2):
+        if len(row) != width:
+            raise ValueError(f"{where}: row {i} has {len(row)} cells but the header has "
+                             f"{width} ({', '.join(header)})")
+    values = {name: [_parse(row[j], where, name, i) for i, row in enumerate(rows, start=2)]
+              for j, name in enumerate(header)}
+    if "epoch" not in values:
+        return _from_columns(values, where, keys=header)
+    epochs = values.pop("epoch")
+    if any(e is None or not math.isfinite(e) for e in epochs):
+        raise ValueError(f"{where}: the 'epoch' column has blank or non-finite cells")
+    labels = sorted(set(epochs))
+    index = np.searchsorted(labels, epochs)
+    grouped = {}
+    for name, column in values.items():
+        per_epoch = [[] for _ in labels]
+        for k, v in zip(index, column):
+            if v is not None:
+                per_epoch[k].append(v)
+        # one value per epoch normally; step-level rows are averaged
+        grouped[name] = [float(np.mean(vs)) if vs else None for vs in per_epoch]
+    return _from_columns(grouped, where, keys=header, labels=labels)
+
+
+def _parse(cell: str, where: str, column: str, row: int):
+    text = cell.strip()
+    if text.lower() in _MISSING:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where}: column {column!r}, row {row}: {cell!r} is not a number") from None
+
+
+def _to_float(value, where: str, key) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _parse(value, where, str(key), 0)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {key!r} holds {value!r}, which is not a number") from None
+
+
+# -- the common last step ----------------------------------------------------
+def _from_columns(columns: dict, where: str, *, keys=None, labels=None) -> RunLog:
+    """Pick the canonical series, align them, drop epochs where one is missing."""
+    found = list(keys if keys is not None else columns)
+    chosen = {}
+    for canon, names in ALIASES.items():
+        for name in names:
+            column = columns.get(name)
+            if column and any(v is not None for v in column):
+                chosen[canon] = column
+                break
+    has_loss = "train_loss" in chosen and "val_loss" in chosen
+    has_acc = "train_acc" in chosen and "val_acc" in chosen
+    if not (has_loss or has_acc):
+        raise ValueError(f"{where}: cannot diagnose this log: found columns "
+                         f"{found or 'none'}; need {_NEED}")
+    lengths = {name: len(col) for name, col in chosen.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"{where}: series have different lengths {lengths}; "
+                         "expected one value per epoch in each")
+    n = next(iter(lengths.values()))
+    kept = np.array([all(col[i] is not None for col in chosen.values()) for i in range(n)],
+                    dtype=bool)
+    if not kept.any():
+        raise ValueError(f"{where}: no epoch has a value in every one of "
+                         f"{sorted(chosen)}; found columns {found}")
+    series = {name: np.array([v for v, k in zip(col, kept) if k], dtype=np.float64)
+              for name, col in chosen.items()}
+    for name in ("train_acc", "val_acc"):
+        values = series.get(name, np.zeros(0))
+        finite = values[np.isfinite(values)]
+        if finite.size and (finite.min() < 0.0 or finite.max() > 1.0):
+            raise ValueError(f"{where}: {name} has values outside [0, 1] (range "
+                             f"{finite.min():g} to {finite.max():g}); regkit expects accuracy "
+                             "as a fraction, so divide percentages by 100")
+    labels = np.arange(n, dtype=np.float64) if labels is None else np.asarray(labels, float)
+    ordered = {"epoch": labels[kept]}
+    ordered.update((name, series[name]) for name in SERIES if name in series)
+    return RunLog(series=ordered, source=where, columns=found)
