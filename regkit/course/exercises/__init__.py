@@ -6,4 +6,3 @@ and never raises on a wrong answer, so the notebook still runs top to
 bottom while the stub is unfinished.
 """
 from .base import Feedback, check_all
-# [exercises-notebooks]
