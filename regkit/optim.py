@@ -1,16 +1,22 @@
-"""Optimizers, in order of increasing complexity: SGD, Adam, AdamW.
+"""Optimizers, in order of increasing complexity: SGD, ProximalSGD, Adam, AdamW.
 
 Every optimizer holds a list of Parameters and, at ``step()``, reads each
 parameter's ``.data`` and ``.grad`` afresh (so a user who assigns a new array
-to either is honoured) and updates ``.data`` in place.
+to either is honoured) and updates ``.data`` in place, one parameter ``w``
+at a time, with that parameter's state in ``self.state[p]``::
 
-For speed the parameters live back to back in one flat float array per
-dtype (:class:`FlatParams`; each ``p.data`` is a view into it), so one step
-is the same dozen NumPy operations whatever the number of parameters (plus
-a copy of each gradient into the flat gradient); the arithmetic is in
-:func:`sgd_update` and :func:`adam_update` at the end of this file. The
-updates below read as if for one parameter ``w``; applied to the flat
-arrays they do the same arithmetic on every element.
+    SGD          g = grad + wd * w
+                 buf = momentum * buf + g                 (state "momentum")
+                 w  -= lr * buf
+    ProximalSGD  SGD, then w = sign(w) * max(|w| - lr * l1, 0)
+    Adam         g = grad + wd * w
+                 m = beta1 * m + (1 - beta1) * g          (state "m")
+                 v = beta2 * v + (1 - beta2) * g**2       (state "v")
+                 w -= lr * m_hat / (sqrt(v_hat) + eps),
+                      m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
+    AdamW        w *= 1 - lr * wd, then Adam on the data gradient alone
+
+Each class's ``step()`` is exactly that loop, a few lines per parameter.
 
 Weight decay, two ways (the whole point of having both Adam and AdamW):
 
@@ -32,6 +38,15 @@ two parameter groups, the non-decaying one with ``weight_decay=0``::
 
 Each update below matches the corresponding ``torch.optim`` class
 (``tests/test_torch_optim.py`` checks the trajectories).
+
+The fast path. Like ``torch.optim``'s ``foreach``/``fused`` flags, every
+optimizer takes ``fused`` (default True, so ``rk.fit`` and the notebooks
+run it): the parameters are packed back to back into one flat array per
+dtype and one step is a dozen NumPy calls in all instead of a dozen per
+parameter (``regkit/_fast/optim.py``). It performs the same floating-point
+operations in the same order, element by element, so ``fused=True`` and
+``fused=False`` give bit-identical weights (``tests/test_fast_paths.py``).
+Pass ``fused=False`` to run the loops you read here.
 """
 from __future__ import annotations
 
@@ -39,6 +54,7 @@ import math
 
 import numpy as np
 
+from ._fast.optim import FlatStorage, adam_update, sgd_update
 from ._validate import check_nonnegative, check_positive, check_real
 from .module import Module, Parameter
 
@@ -46,6 +62,13 @@ from .module import Module, Parameter
 def _check_unit_interval(name: str, value) -> float:
     """A momentum-like coefficient in [0, 1)."""
     return check_real(name, value, low=0.0, high=1.0, high_inclusive=False)
+
+
+def _check_grad_shape(p: Parameter) -> None:
+    """A gradient must have its parameter's shape (no silent broadcasting)."""
+    if np.shape(p.grad) != np.shape(p.data):
+        raise ValueError(f"{p.name or 'parameter'}: grad has shape "
+                         f"{np.shape(p.grad)} but data has shape {np.shape(p.data)}")
 
 
 class Optimizer:
@@ -57,24 +80,30 @@ class Optimizer:
             ``opt.lr`` between steps.
         weight_decay: decay strength (>= 0), applied to ``decay=True``
             parameters only.
+        fused: True (default) for the fast flat-buffer step of
+            ``regkit/_fast/optim.py``, False for the per-parameter loop of
+            this file. Both give the same bits; they differ in bookkeeping:
+            with ``fused=True`` every ``p.data`` becomes a view into the
+            optimizer's flat array, and a ``.data`` the user assigns is
+            copied in at the next step (the array they handed over is never
+            written); with ``fused=False`` the step updates whatever array
+            ``p.data`` is, in place, as ``torch.optim`` does.
 
     Attributes:
         params (list[Parameter]): what ``step()`` updates.
         state (dict): ``{Parameter: {"name": ndarray, ...}}`` (Adam's ``m``
-            and ``v``, SGD's ``momentum``), in the parameter's dtype, zeros
-            until the first step.
-
-    Storage: the optimizer packs every parameter into one flat array (see
-    :class:`FlatParams`) and makes each ``p.data`` a view into it, so a step
-    is a dozen NumPy operations in all instead of a dozen per parameter.
-    Assigning ``p.data`` or ``p.grad`` a new array is still honoured: the
-    next step copies it in (and ``p.data`` becomes a view again).
+            and ``v``, SGD's ``momentum``), in the parameter's dtype and
+            shape, zeros until the first step. Data of a new shape assigned
+            by the user starts its state again from zeros.
+        fused (bool): which path ``step()`` runs; fixed at construction.
     """
 
     #: names of the per-parameter state arrays a subclass keeps
     state_keys: tuple[str, ...] = ()
+    #: names of the settings ``__repr__`` shows, in order (a subclass adds its own)
+    hyperparameters: tuple[str, ...] = ("lr", "weight_decay")
 
-    def __init__(self, params, lr, weight_decay=0.0):
+    def __init__(self, params, lr, weight_decay=0.0, *, fused=True):
         if isinstance(params, (Module, Parameter, np.ndarray)):
             raise TypeError(
                 f"params must be an iterable of Parameters such as "
@@ -90,142 +119,67 @@ class Optimizer:
                              "it would be updated twice per step")
         self.lr = check_positive("lr", lr)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
+        if not isinstance(fused, bool):
+            raise TypeError(f"fused must be True or False, got {fused!r}")
+        self.fused = fused
         self.state: dict[Parameter, dict[str, np.ndarray]] = {}
-        self._groups: list[FlatParams] = []
-        self._pack()
+        if fused:       # the flat buffers fill self.state with views into them
+            self._flat = FlatStorage(self.params, self.state_keys, self.state)
+        else:
+            self._flat = None
+            for p in self.params:
+                self.state[p] = {key: np.zeros_like(p.data) for key in self.state_keys}
 
     def zero_grad(self) -> None:
         """Set every gradient to zeros.
 
-        The zeros live in a buffer of the optimizer's (refilled at each
-        call, nothing allocated); an array the user assigned to ``.grad`` is
-        never written to.
+        Each ``p.grad`` becomes a new array of zeros (with ``fused=True``, a
+        view of a zero buffer the optimizer refills, so nothing is
+        allocated); an array the user assigned to ``.grad`` is never
+        written to.
         """
-        for group in self._packed():
-            group.zeros.fill(0.0)
-            for p, view in zip(group.params, group.zero_views):
-                p.grad = view
+        if self.fused:
+            self._flat.zero_grad()
+        else:
+            for p in self.params:
+                p.grad = np.zeros_like(p.data)
 
     def step(self) -> None:
         raise NotImplementedError
 
-    def _flat_groups(self) -> list["FlatParams"]:
-        """The packed parameters with this step's gradients copied in."""
-        groups = self._packed()
+    def _read(self, p: Parameter):
+        """``(w, g, state)`` for one parameter, read afresh at every step.
+
+        ``w`` is ``p.data`` (the step updates it in place); ``g`` is
+        ``p.grad`` in ``w``'s dtype (so float32 training stays float32; it
+        is never written to); ``state`` is ``self.state[p]``, started again
+        from zeros if the user gave ``p.data`` a new shape and cast if a
+        new dtype, as the fused path does.
+        """
+        w = p.data = np.asarray(p.data)             # a list assigned by the user, say
+        _check_grad_shape(p)
+        g = np.asarray(p.grad, dtype=w.dtype)
+        state = self.state[p]
+        for key, value in state.items():
+            if value.shape != w.shape:
+                state[key] = np.zeros_like(w)
+            elif value.dtype != w.dtype:
+                state[key] = value.astype(w.dtype)
+        return w, g, state
+
+    def _flat_groups(self):
+        """The fused path's flat buffers with this step's data and gradients copied in."""
+        groups = self._flat.packed()
+        for p in self.params:
+            _check_grad_shape(p)
         for group in groups:
             group.copy_grads()
         return groups
 
-    def _packed(self) -> list["FlatParams"]:
-        """The flat buffers, after reading every ``p.data`` afresh.
-
-        An array the user assigned is copied into the flat buffer; a new
-        shape or dtype repacks everything, keeping the state of the
-        parameters whose shape did not change.
-        """
-        if not all(group.sync_data() for group in self._groups):
-            self._pack()
-        return self._groups
-
-    def _pack(self) -> None:
-        """(Re)build the flat buffers: one per dtype, decaying parameters first."""
-        old = {p: {k: v.copy() for k, v in st.items()} for p, st in self.state.items()}
-        by_dtype: dict[np.dtype, list[Parameter]] = {}
-        for p in self.params:
-            p.data = np.asarray(p.data)                 # a list assigned by the user, say
-            by_dtype.setdefault(p.data.dtype, []).append(p)
-        self._groups = [FlatParams(ps, self.state_keys) for ps in by_dtype.values()]
-        self.state = {}
-        for group in self._groups:
-            for p, views in zip(group.params, group.state_views):
-                for key, view in views.items():
-                    before = old.get(p, {}).get(key)
-                    if before is not None and before.shape == view.shape:
-                        view[...] = before
-                self.state[p] = views
-
     def __repr__(self):
-        hyper = ", ".join(f"{k}={v!r}" for k, v in self._hyper().items())
-        return f"{type(self).__name__}({hyper}, params={len(self.params)})"
-
-    def _hyper(self) -> dict:
-        return {"lr": self.lr, "weight_decay": self.weight_decay}
-
-
-class FlatParams:
-    """Parameters of one dtype packed back to back into flat arrays.
-
-    ``data`` holds every parameter's values (each ``p.data`` is a reshaped
-    view into it), ``grad`` a copy of the gradients taken at each step,
-    ``state[key]`` the optimizer's state element by element, ``tmp``
-    scratch space. Parameters with ``decay=True`` come first, so weight
-    decay applies to the slice ``[:n_decay]``. Updating the flat arrays
-    does, element by element, exactly the arithmetic a per-parameter loop
-    would do (the same numbers), in far fewer NumPy calls.
-
-    Each parameter starts on a 64-byte boundary (the padding between them
-    is zeros, with zero gradient and state, and stays zero).
-    """
-
-    ALIGN = 64  # bytes
-
-    def __init__(self, params, state_keys):
-        params = sorted(params, key=lambda p: not p.decay)   # stable: decaying first
-        dtype = params[0].data.dtype
-        unit = max(1, self.ALIGN // dtype.itemsize)           # elements per 64 bytes
-        offsets, end = [], 0
-        for p in params:
-            offsets.append(end)
-            end += -(-p.data.size // unit) * unit             # round up to the alignment
-        self.n_decay = max([o + p.data.size for o, p in zip(offsets, params) if p.decay],
-                           default=0)
-        self.params, self.dtype = params, dtype
-        self.data, self.grad, self.zeros, self.tmp = (_aligned_zeros(end, dtype, self.ALIGN)
-                                                      for _ in range(4))
-        self.state = {k: _aligned_zeros(end, dtype, self.ALIGN) for k in state_keys}
-
-        def views(flat):
-            return [flat[o:o + p.data.size].reshape(p.data.shape)
-                    for o, p in zip(offsets, params)]
-
-        self.data_views, self.grad_views = views(self.data), views(self.grad)
-        self.zero_views = views(self.zeros)
-        per_key = {k: views(v) for k, v in self.state.items()}
-        self.state_views = [{k: per_key[k][i] for k in state_keys} for i in range(len(params))]
-        for p, view in zip(params, self.data_views):
-            view[...] = p.data
-            p.data = view
-
-    def arrays(self) -> tuple:
-        """``(data, grad, tmp, state, n_decay)``: what an update function takes."""
-        return self.data, self.grad, self.tmp, self.state, self.n_decay
-
-    def sync_data(self) -> bool:
-        """Copy in any ``.data`` the user assigned; False when a repack is needed."""
-        for p, view in zip(self.params, self.data_views):
-            if p.data is not view:
-                data = np.asarray(p.data)
-                if data.shape != view.shape or data.dtype != self.dtype:
-                    return False
-                view[...] = data
-                p.data = view
-        return True
-
-    def copy_grads(self) -> None:
-        """Copy every ``.grad`` into the flat gradient (checking its shape)."""
-        for p, view in zip(self.params, self.grad_views):
-            if np.shape(p.grad) != view.shape:
-                raise ValueError(f"{p.name or 'parameter'}: grad has shape "
-                                 f"{np.shape(p.grad)} but data has shape {view.shape}")
-            np.copyto(view, p.grad)
-
-
-def _aligned_zeros(n: int, dtype, align: int) -> np.ndarray:
-    """``np.zeros(n, dtype)`` whose first element sits on an ``align``-byte boundary."""
-    itemsize = np.dtype(dtype).itemsize
-    raw = np.zeros(n + align // itemsize, dtype=dtype)
-    start = (-raw.ctypes.data % align) // itemsize
-    return raw[start:start + n]
+        settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyperparameters)
+        return (f"{type(self).__name__}({settings}, fused={self.fused}, "
+                f"params={len(self.params)})")
 
 
 class SGD(Optimizer):
@@ -249,22 +203,80 @@ class SGD(Optimizer):
         lr: learning rate, > 0.
         momentum: in [0, 1); 0 is plain SGD.
         weight_decay: >= 0, for ``decay=True`` parameters only.
+        fused: the fast path (default) or the loop below; same bits
+            (see :class:`Optimizer`).
     """
 
     state_keys = ("momentum",)
+    hyperparameters = ("lr", "momentum", "weight_decay")
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
-        super().__init__(params, lr, weight_decay)
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, *, fused=True):
+        super().__init__(params, lr, weight_decay, fused=fused)
         self.momentum = _check_unit_interval("momentum", momentum)
 
     def step(self) -> None:
-        # not self._hyper(): a subclass (ProximalSGD) adds its own settings there
-        hyper = {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
-        for group in self._flat_groups():           # all parameters of one dtype
-            sgd_update(*group.arrays(), **hyper)
+        if self.fused:
+            self._fused_step()
+            return
+        lr, momentum, wd = self.lr, self.momentum, self.weight_decay
+        for p in self.params:
+            w, g, state = self._read(p)
+            if wd and p.decay:
+                g = g + wd * w                  # coupled: the L2 gradient joins g
+            if momentum:                        # the buffer starts at zeros, so buf = g at first
+                state["momentum"] = momentum * state["momentum"] + g
+                g = state["momentum"]
+            w -= lr * g
 
-    def _hyper(self):
-        return {"lr": self.lr, "momentum": self.momentum, "weight_decay": self.weight_decay}
+    def _fused_step(self) -> None:
+        for group in self._flat_groups():       # all parameters of one dtype at once
+            sgd_update(*group.arrays(), lr=self.lr, momentum=self.momentum,
+                       weight_decay=self.weight_decay)
+
+
+def soft_threshold(x, t):
+    """The proximal step of ``t * |x|``: ``sign(x) * max(|x| - t, 0)``.
+
+    Entries with ``|x| <= t`` become exactly 0; the others move ``t``
+    towards 0. This is the step that makes L1 solutions sparse.
+    """
+    t = check_nonnegative("t", t)
+    x = np.asarray(x)
+    return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)
+
+
+class ProximalSGD(SGD):
+    """SGD on the data gradient, then a soft-threshold: L1 with exact zeros.
+
+    After the usual SGD step, every parameter with ``decay=True`` (weights,
+    not biases) becomes ``sign(w) * max(|w| - lr * l1, 0)``. For a convex
+    loss this is proximal gradient descent (ISTA) on
+    ``L_data + l1 * ||w||_1``. Leave L1 out of the layers' regularizers:
+    the threshold is the penalty. (An L2 regularizer may stay: that makes
+    it Elastic Net.)
+
+    Why not plain SGD on ``L1``: its gradient ``l1 * sign(w)`` has the same
+    size however small ``w`` is, so a weight near zero is pushed across it
+    and back every step and jitters around 0 at a scale of ``lr * l1``; the
+    threshold lands it on 0.0 exactly and keeps it there.
+
+    Args:
+        params, lr, momentum, weight_decay, fused: as :class:`SGD`.
+        l1: the L1 strength, >= 0.
+    """
+
+    hyperparameters = SGD.hyperparameters + ("l1",)
+
+    def __init__(self, params, lr, l1, momentum=0.0, weight_decay=0.0, *, fused=True):
+        super().__init__(params, lr, momentum=momentum, weight_decay=weight_decay, fused=fused)
+        self.l1 = check_nonnegative("l1", l1)
+
+    def step(self) -> None:
+        super().step()                          # SGD on the data gradient
+        t = self.lr * self.l1
+        for p in self.params:
+            if p.decay and t > 0:
+                p.data[...] = soft_threshold(p.data, t)
 
 
 class Adam(Optimizer):
@@ -286,13 +298,20 @@ class Adam(Optimizer):
         betas: ``(beta1, beta2)``, each in [0, 1).
         eps: > 0, added to the denominator.
         weight_decay: >= 0, for ``decay=True`` parameters only.
+        fused: the fast path (default) or the loop below; same bits
+            (see :class:`Optimizer`).
+
+    Attributes:
+        t (int): the number of steps taken (the ``t`` of the bias corrections).
     """
 
     decoupled = False
     state_keys = ("m", "v")
+    hyperparameters = ("lr", "betas", "eps", "weight_decay")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr, weight_decay)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
+                 fused=True):
+        super().__init__(params, lr, weight_decay, fused=fused)
         try:
             beta1, beta2 = betas
         except (TypeError, ValueError):
@@ -304,21 +323,30 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         self.t += 1
-        lr, eps, (b1, b2) = self.lr, self.eps, self.betas
-        # The bias corrections, folded into two Python floats (so float32
-        # stays float32): with c = sqrt(1 - beta2**t),
-        #   lr/(1 - beta1**t) * m / (sqrt(v)/c + eps)
-        #     = step_size * m / (sqrt(v) + eps * c),  step_size = lr*c/(1 - beta1**t)
+        lr, wd, eps, (b1, b2) = self.lr, self.weight_decay, self.eps, self.betas
+        # The bias corrections m_hat = m / (1 - b1**t) and v_hat = v / (1 - b2**t),
+        # folded into two Python floats (so float32 stays float32): with
+        # c = sqrt(1 - b2**t),
+        #   lr * m_hat / (sqrt(v_hat) + eps) = step_size * m / (sqrt(v) + eps_c).
         c = math.sqrt(1.0 - b2 ** self.t)
-        hyper = {"lr": lr, "betas": self.betas, "step_size": lr * c / (1.0 - b1 ** self.t),
-                 "eps_c": eps * c, "weight_decay": self.weight_decay,
-                 "decoupled": self.decoupled}
-        for group in self._flat_groups():           # all parameters of one dtype
-            adam_update(*group.arrays(), **hyper)
+        step_size, eps_c = lr * c / (1.0 - b1 ** self.t), eps * c
+        if self.fused:
+            self._fused_step(step_size, eps_c)
+            return
+        for p in self.params:
+            w, g, state = self._read(p)
+            if wd and p.decay and self.decoupled:
+                w *= 1 - lr * wd                # AdamW: shrink the weights directly
+            elif wd and p.decay:
+                g = g + wd * w                  # Adam: the L2 gradient joins g
+            state["m"] = b1 * state["m"] + (1 - b1) * g
+            state["v"] = b2 * state["v"] + (1 - b2) * g**2
+            w -= step_size * (state["m"] / (np.sqrt(state["v"]) + eps_c))
 
-    def _hyper(self):
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay}
+    def _fused_step(self, step_size, eps_c) -> None:
+        for group in self._flat_groups():       # all parameters of one dtype at once
+            adam_update(*group.arrays(), lr=self.lr, betas=self.betas, step_size=step_size,
+                        eps_c=eps_c, weight_decay=self.weight_decay, decoupled=self.decoupled)
 
 
 class AdamW(Adam):
@@ -337,47 +365,6 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
-        super().__init__(params, lr, betas, eps, weight_decay)
-
-
-# -- the arithmetic, on flat arrays -----------------------------------------
-# Each function updates ``w`` and the state arrays in place. ``w``, ``g``,
-# ``tmp`` and every state array are the equally long flat arrays of one
-# FlatParams; their first ``n_decay`` elements belong to parameters with
-# ``decay=True``. ``g`` may be overwritten (it is the optimizer's copy of
-# the gradients); ``tmp`` is scratch space.
-
-def sgd_update(w, g, tmp, state, n_decay, *, lr, momentum, weight_decay) -> None:
-    """SGD with momentum and coupled weight decay (see :class:`SGD`)."""
-    if weight_decay:                        # coupled: the L2 gradient joins g
-        g[:n_decay] += np.multiply(w[:n_decay], weight_decay, out=tmp[:n_decay])
-    if momentum:
-        buf = state["momentum"]             # zeros at first, so buf = g
-        buf *= momentum
-        buf += g
-        g = buf
-    w -= np.multiply(g, lr, out=tmp)
-
-
-def adam_update(w, g, tmp, state, n_decay, *, lr, betas, step_size, eps_c, weight_decay,
-                decoupled) -> None:
-    """Adam / AdamW at one step (see :class:`Adam`; ``step_size`` and ``eps_c``
-    carry the bias corrections)."""
-    b1, b2 = betas
-    m, v = state["m"], state["v"]
-    if weight_decay and decoupled:          # AdamW: shrink the weights directly
-        w[:n_decay] *= 1.0 - lr * weight_decay
-    elif weight_decay:                      # Adam: the L2 gradient joins g
-        g[:n_decay] += np.multiply(w[:n_decay], weight_decay, out=tmp[:n_decay])
-    m *= b1                                 # m = b1*m + (1 - b1)*g
-    m += np.multiply(g, 1.0 - b1, out=tmp)
-    v *= b2                                 # v = b2*v + (1 - b2)*g**2
-    np.multiply(g, g, out=tmp)
-    tmp *= 1.0 - b2
-    v += tmp
-    np.sqrt(v, out=tmp)                     # tmp becomes the denominator
-    tmp += eps_c
-    np.divide(m, tmp, out=tmp)
-    tmp *= step_size
-    w -= tmp
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, *,
+                 fused=True):
+        super().__init__(params, lr, betas, eps, weight_decay, fused=fused)

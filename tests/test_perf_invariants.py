@@ -3,8 +3,9 @@
 * float32 stays float32 through a whole training step: every activation,
   gradient, parameter, optimizer state and running statistic (NumPy 2
   promotes silently when a float64 scalar or array sneaks in);
-* the flat-buffer optimizers do, bit for bit, what the plain per-parameter
-  loop does, and still honour a ``.data`` or ``.grad`` the user assigns;
+* the flat-buffer optimizers keep their layout (aligned views, decaying
+  parameters first) and still honour a ``.data`` or ``.grad`` the user
+  assigns (that they give the readable loop's bits: tests/test_fast_paths.py);
 * ``backward(..., input_grad=False)`` skips work, never changes a gradient;
 * training does not copy the data set (per batch or per epoch).
 """
@@ -16,7 +17,7 @@ import pytest
 
 import regkit as rk
 from regkit.module import Parameter
-from regkit.optim import FlatParams
+from regkit._fast.optim import FlatParams
 
 F32 = np.float32
 
@@ -39,15 +40,16 @@ def assert_f32(name, arr):
 # -- float32 end to end ------------------------------------------------------
 
 @pytest.mark.parametrize("make_opt", [
-    lambda ps: rk.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
-    lambda ps: rk.Adam(ps, lr=1e-3, weight_decay=1e-4),
-    lambda ps: rk.AdamW(ps, lr=1e-3, weight_decay=0.05),
+    lambda ps, fused: rk.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3, fused=fused),
+    lambda ps, fused: rk.Adam(ps, lr=1e-3, weight_decay=1e-4, fused=fused),
+    lambda ps, fused: rk.AdamW(ps, lr=1e-3, weight_decay=0.05, fused=fused),
 ], ids=["sgd", "adam", "adamw"])
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
 @pytest.mark.parametrize("target", ["labels", "smoothed", "mixup"])
-def test_a_whole_training_step_stays_float32(make_opt, target):
+def test_a_whole_training_step_stays_float32(make_opt, fused, target):
     rng = np.random.default_rng(0)
     model = all_layers_model()
-    opt = make_opt(model.parameters())
+    opt = make_opt(model.parameters(), fused)
     x = rng.standard_normal((32, 12), dtype=F32)
     y = rng.integers(0, 4, 32)
     loss = rk.SoftmaxCrossEntropy(label_smoothing=0.1 if target == "smoothed" else 0.0)
@@ -101,11 +103,12 @@ def test_fit_with_every_option_keeps_float32():
     assert_f32("predict", model.predict(x))
 
 
-def test_float64_parameters_stay_float64_through_a_step():
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
+def test_float64_parameters_stay_float64_through_a_step(fused):
     model = rk.Sequential(rk.Dense(3, 5, rng=0), rk.BatchNorm(5), rk.ReLU(), rk.Dense(5, 2, rng=1))
     for p in model.parameters():
         p.data = p.data.astype(np.float64)
-    opt = rk.Adam(model.parameters(), weight_decay=1e-3)
+    opt = rk.Adam(model.parameters(), weight_decay=1e-3, fused=fused)
     x = np.random.default_rng(0).standard_normal((8, 3))
     loss = rk.SoftmaxCrossEntropy()
     loss.forward(model.forward(x), np.arange(8) % 2)
@@ -115,42 +118,9 @@ def test_float64_parameters_stay_float64_through_a_step():
         assert p.data.dtype == np.float64 and p.grad.dtype == np.float64, name
 
 
-# -- the flat buffers do what the per-parameter loop does ---------------------
-
-def reference_step(kind, params, state, t, lr, wd, momentum=0.0, betas=(0.9, 0.999), eps=1e-8):
-    """The plain per-parameter update (regkit's before the flat buffers), op for op."""
-    b1, b2 = betas
-    for p in params:
-        g, w = p.grad, p.data
-        d = wd if p.decay else 0.0
-        st = state.setdefault(id(p), {k: np.zeros_like(w) for k in ("buf", "m", "v")})
-        if kind == "SGD":
-            if d:
-                g = g + d * w
-            if momentum:
-                st["buf"] *= momentum
-                st["buf"] += g
-                g = st["buf"]
-            w -= lr * g
-            continue
-        if d and kind == "AdamW":
-            w *= 1.0 - lr * d
-        elif d:
-            g = g + d * w
-        m, v = st["m"], st["v"]
-        m *= b1
-        m += g * (1.0 - b1)
-        v *= b2
-        tmp = g * g
-        tmp *= 1.0 - b2
-        v += tmp
-        c = math.sqrt(1.0 - b2 ** t)        # bias corrections folded (see Adam.step)
-        den = np.sqrt(v)
-        den += eps * c
-        upd = m / den
-        upd *= lr * c / (1.0 - b1 ** t)
-        w -= upd
-
+# -- the flat buffers: layout and bookkeeping ---------------------------------
+# (that they give the bits of the readable per-parameter loop, over hundreds of
+# steps, is tests/test_fast_paths.py's job)
 
 def ragged_params(rng, dtype=F32):
     # sizes that are not multiples of 16, decaying and non-decaying interleaved
@@ -160,35 +130,10 @@ def ragged_params(rng, dtype=F32):
             for i, (s, d) in enumerate(shapes)]
 
 
-CASES = [("SGD", dict(lr=0.05)), ("SGD", dict(lr=0.05, momentum=0.9, weight_decay=0.1)),
-         ("Adam", dict(lr=0.01)), ("Adam", dict(lr=0.02, weight_decay=0.3)),
-         ("AdamW", dict(lr=0.02, weight_decay=0.5))]
-
-
-@pytest.mark.parametrize("dtype", [F32, np.float64])
-@pytest.mark.parametrize("name, kw", CASES)
-def test_flat_update_is_bitwise_the_per_parameter_update(name, kw, dtype):
-    rng = np.random.default_rng(3)
-    ours = ragged_params(rng, dtype)
-    ref = [Parameter(p.data.copy(), name=p.name, decay=p.decay) for p in ours]
-    opt = getattr(rk, name)(ours, **kw)
-    state = {}
-    for t in range(1, 13):
-        for a, b in zip(ours, ref):
-            g = rng.standard_normal(a.data.shape).astype(dtype)
-            a.grad, b.grad = g, g.copy()
-        opt.step()
-        reference_step(name, ref, state, t, kw["lr"], kw.get("weight_decay", 0.0),
-                       kw.get("momentum", 0.0))
-        for a, b in zip(ours, ref):
-            assert a.data.dtype == dtype
-            assert np.array_equal(a.data, b.data), f"step {t}, {a.name}"
-
-
 def test_parameters_are_aligned_views_into_one_flat_buffer():
     params = ragged_params(np.random.default_rng(0))
     opt = rk.Adam(params, weight_decay=0.1)
-    (group,) = opt._groups
+    (group,) = opt._flat.groups
     assert isinstance(group, FlatParams)
     for p in params:
         assert np.shares_memory(p.data, group.data)
@@ -229,13 +174,14 @@ def test_assigned_data_is_copied_in_and_trained_from(cls):
     for p, q in zip(a, b):
         assert np.array_equal(p.data, q.data)
     assert not np.array_equal(a[0].data, kept)      # it trained from the new values
-    assert np.shares_memory(a[0].data, opt_a._groups[0].data)   # a view again
+    assert np.shares_memory(a[0].data, opt_a._flat.groups[0].data)   # a view again
     np.testing.assert_array_equal(new, kept)        # the array the user gave is untouched
 
 
-def test_assigned_data_of_another_shape_or_dtype_repacks_and_keeps_other_state():
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
+def test_assigned_data_of_another_shape_or_dtype_repacks_and_keeps_other_state(fused):
     params = ragged_params(np.random.default_rng(2))
-    opt = rk.Adam(params, lr=0.1)
+    opt = rk.Adam(params, lr=0.1, fused=fused)
     for p in params:
         p.grad = np.ones_like(p.data)
     opt.step()
@@ -247,16 +193,18 @@ def test_assigned_data_of_another_shape_or_dtype_repacks_and_keeps_other_state()
     opt.step()
     assert params[0].data.shape == (2, 2) and np.all(params[0].data < 0)
     assert params[1].data.dtype == np.float64 and opt.state[params[1]]["m"].dtype == np.float64
-    assert len(opt._groups) == 2
+    if fused:
+        assert len(opt._flat.groups) == 2
     # the unchanged parameter kept its first moment: m = 0.9 * m + 0.1 * 1
     one_minus_b1 = F32(1.0 - 0.9)
     np.testing.assert_array_equal(opt.state[params[2]]["m"], m_kept * F32(0.9) + one_minus_b1)
     np.testing.assert_array_equal(opt.state[params[0]]["m"], np.full((2, 2), one_minus_b1))
 
 
-def test_assigned_grad_is_read_and_never_written():
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
+def test_assigned_grad_is_read_and_never_written(fused):
     p = Parameter(np.ones(5, F32), decay=True)
-    opt = rk.Adam([p], lr=0.1, weight_decay=0.5)
+    opt = rk.Adam([p], lr=0.1, weight_decay=0.5, fused=fused)
     g = np.arange(5, dtype=F32)
     p.grad = g
     opt.step()
@@ -272,10 +220,13 @@ def test_assigned_grad_is_read_and_never_written():
 
 
 def test_two_optimizers_on_the_same_parameters_take_turns_correctly():
-    # each flat optimizer copies in what the other one left in .data
+    # each flat optimizer copies in what the other one left in .data; the
+    # reference is the same pair of optimizers on the readable path
     ours, ref = ragged_params(np.random.default_rng(4)), ragged_params(np.random.default_rng(4))
+    start = [p.data.copy() for p in ours]
     sgd, adam = rk.SGD(ours, lr=0.1, momentum=0.5), rk.Adam(ours, lr=0.01, weight_decay=0.1)
-    sgd_state, adam_state, adam_t = {}, {}, 0
+    ref_sgd = rk.SGD(ref, lr=0.1, momentum=0.5, fused=False)
+    ref_adam = rk.Adam(ref, lr=0.01, weight_decay=0.1, fused=False)
     rng = np.random.default_rng(0)
     for t in range(6):
         for p, q in zip(ours, ref):
@@ -283,16 +234,19 @@ def test_two_optimizers_on_the_same_parameters_take_turns_correctly():
             q.grad = p.grad.copy()
         if t % 2:
             sgd.step()
-            reference_step("SGD", ref, sgd_state, None, 0.1, 0.0, momentum=0.5)
+            ref_sgd.step()
+            assert np.shares_memory(ours[0].data, sgd._flat.groups[0].data)
         else:
             adam.step()
-            adam_t += 1
-            reference_step("Adam", ref, adam_state, adam_t, 0.01, 0.1)
+            ref_adam.step()
+            assert np.shares_memory(ours[0].data, adam._flat.groups[0].data)
         for p, q in zip(ours, ref):
             assert np.array_equal(p.data, q.data), f"step {t}, {p.name}"
+    assert all(not np.allclose(p.data, s) for p, s in zip(ours, start))
 
 
-def test_flat_adam_matches_torch_on_a_network_with_reassignment():
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
+def test_adam_matches_torch_on_ragged_parameters_with_reassignment(fused):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(7)
     params = ragged_params(rng, np.float64)
@@ -300,7 +254,7 @@ def test_flat_adam_matches_torch_on_a_network_with_reassignment():
     groups = [{"params": [t for t, p in zip(tparams, params) if p.decay]},
               {"params": [t for t, p in zip(tparams, params) if not p.decay],
                "weight_decay": 0.0}]
-    opt = rk.Adam(params, lr=0.01, weight_decay=0.2)
+    opt = rk.Adam(params, lr=0.01, weight_decay=0.2, fused=fused)
     topt = torch.optim.Adam(groups, lr=0.01, weight_decay=0.2)
     for t in range(10):
         if t == 5:                                  # the user sets new values mid-run
@@ -423,9 +377,10 @@ def test_fit_does_not_modify_or_copy_the_callers_float32_array():
     np.testing.assert_array_equal(x, keep)
 
 
-def test_zero_grad_after_data_of_a_new_shape_gives_zeros_of_that_shape():
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
+def test_zero_grad_after_data_of_a_new_shape_gives_zeros_of_that_shape(fused):
     p, q = Parameter(np.ones(4, F32)), Parameter(np.ones((2, 3), F32), decay=False)
-    opt = rk.SGD([p, q], lr=0.1)
+    opt = rk.SGD([p, q], lr=0.1, fused=fused)
     p.data = np.ones((5, 2), F32)
     opt.zero_grad()
     assert p.grad.shape == (5, 2) and q.grad.shape == (2, 3)

@@ -1,4 +1,5 @@
-"""regkit's SGD/Adam/AdamW follow torch.optim step for step.
+"""regkit's SGD/Adam/AdamW follow torch.optim step for step, on both paths
+(the fused flat-buffer step, the default, and the readable loop, ``fused=False``).
 
 Two parameters: a weight matrix with decay=True and a bias with decay=False;
 in torch the bias sits in its own group with weight_decay=0 (the mapping the
@@ -49,14 +50,15 @@ def _grads(w, b, t, targets, curvature, noise):
             curvature[1] * (b - targets[1]) + noise[t][1])
 
 
+@pytest.mark.parametrize("fused", [True, False], ids=["fused", "readable"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name, rk_kwargs, torch_kwargs", CASES)
-def test_trajectory_matches_torch(name, rk_kwargs, torch_kwargs, dtype):
+def test_trajectory_matches_torch(name, rk_kwargs, torch_kwargs, dtype, fused):
     w0, b0, targets, curvature, noise = _problem(dtype)
 
     w = Parameter(w0.copy(), name="W")
     b = Parameter(b0.copy(), name="b", decay=False)
-    opt = getattr(rk, name)([w, b], **rk_kwargs)
+    opt = getattr(rk, name)([w, b], **rk_kwargs, fused=fused)
 
     tw = torch.tensor(w0.copy(), requires_grad=True)
     tb = torch.tensor(b0.copy(), requires_grad=True)

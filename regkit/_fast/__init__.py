@@ -3,4 +3,7 @@
 Nothing here is needed to understand regkit: every function has a plain
 counterpart in the public modules (the one the notebooks show), and
 ``tests/test_fast_paths.py`` checks that the two give the same bits.
+
+* ``optim``: the flat-buffer optimizer step that ``regkit.optim``'s
+  optimizers run with ``fused=True`` (their default).
 """

@@ -8,20 +8,19 @@ unused and whether those kept are the true ones.
 Why plain SGD does not give exact zeros: the L1 gradient ``lam * sign(w)``
 has the same size however small ``w`` is, so a weight near zero is pushed
 across it and back every step and ends up jittering around 0 at a scale of
-about ``lr * lam``. :class:`ProximalSGD` fixes that the way lasso solvers
-do: a gradient step on the data loss, then a soft-threshold that sets every
-weight within ``lr * lam`` of zero to exactly zero.
+about ``lr * lam``. :class:`regkit.optim.ProximalSGD` fixes that the way
+lasso solvers do: a gradient step on the data loss, then a soft-threshold
+that sets every weight within ``lr * lam`` of zero to exactly zero.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .._validate import check_nonnegative
-from .geometry import soft_threshold
 from ..layers import Dense
 from ..losses import SoftmaxCrossEntropy
 from ..network import Sequential
-from ..optim import SGD
+from ..optim import SGD, ProximalSGD
 from ..regularizers import L1, L2, ElasticNet
 from ..training import fit
 
@@ -30,36 +29,6 @@ ZERO_TOL = 1e-3
 
 #: the penalties of the sweep; "L1 prox" is L1 trained with ProximalSGD
 PENALTIES = ("L2", "L1", "ElasticNet", "L1 prox")
-
-
-class ProximalSGD(SGD):
-    """SGD on the data gradient, then a soft-threshold: L1 with exact zeros.
-
-    After the usual SGD step, every parameter with ``decay=True`` (weights,
-    not biases) becomes ``sign(w) * max(|w| - lr * l1, 0)``. For a convex
-    loss this is proximal gradient descent (ISTA) on
-    ``L_data + l1 * ||w||_1``. Leave L1 out of the layers' regularizers:
-    the threshold is the penalty. (An L2 regularizer may stay: that makes
-    it Elastic Net.)
-
-    Args:
-        params, lr, momentum, weight_decay: as :class:`regkit.SGD`.
-        l1: the L1 strength, >= 0.
-    """
-
-    def __init__(self, params, lr, l1, momentum=0.0, weight_decay=0.0):
-        super().__init__(params, lr, momentum=momentum, weight_decay=weight_decay)
-        self.l1 = check_nonnegative("l1", l1)
-
-    def step(self) -> None:
-        super().step()
-        t = self.lr * self.l1
-        for p in self.params:
-            if p.decay and t > 0:
-                p.data[...] = soft_threshold(p.data, t)
-
-    def _hyper(self):
-        return {**super()._hyper(), "l1": self.l1}
 
 
 def feature_importance(W) -> np.ndarray:
