@@ -1,7 +1,9 @@
-"""Soft targets: label smoothing and mixup.
+"""Targets as probability rows: one-hot, label smoothing and mixup.
 
-Both turn int labels into probability rows ``(batch, classes)``, the target
-form that ``rk.SoftmaxCrossEntropy`` accepts beside int labels.
+Each turns int labels into probability rows ``(batch, classes)``, the target
+form that ``rk.SoftmaxCrossEntropy`` accepts beside int labels. This is the
+one place regkit builds such rows: the loss smooths through
+:func:`smooth_labels`, and ``fit`` mixes through :func:`mixup`.
 """
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def _as_targets(y, num_classes, dtype=np.float32) -> np.ndarray:
     return check_array("y", y).astype(dtype, copy=False)
 
 
-def smooth_labels(y, eps, num_classes) -> np.ndarray:
+def smooth_labels(y, eps, num_classes, dtype=np.float32) -> np.ndarray:
     """The targets label smoothing trains on: ``(1 - eps) * one_hot(y) + eps / K``.
 
     With K = 4 classes and eps = 0.1, class 2 becomes
@@ -48,18 +50,21 @@ def smooth_labels(y, eps, num_classes) -> np.ndarray:
     what ``rk.SoftmaxCrossEntropy(label_smoothing=eps)`` and PyTorch's
     ``CrossEntropyLoss(label_smoothing=eps)`` use internally; Keras'
     ``CategoricalCrossentropy(label_smoothing=eps)`` is the same formula.
+    Probability rows (mixup's) are smoothed by the same formula, as
+    PyTorch does.
 
     Args:
         y: int labels (batch,) or probability rows (batch, K).
         eps: smoothing in [0, 1); 0 gives the one-hot targets.
         num_classes: K.
+        dtype: of the result (the loss passes its scores' dtype).
 
     Returns:
-        (batch, K) float32, each row summing to 1.
+        (batch, K) in ``dtype``, each row summing to 1.
     """
     eps = check_probability("eps", eps)
     num_classes = check_int("num_classes", num_classes, low=1)
-    targets = _as_targets(y, num_classes)
+    targets = _as_targets(y, num_classes, dtype)
     return (1 - eps) * targets + eps / num_classes
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import functional as F
 from ._validate import check_array, check_real
+from .labels import smooth_labels
 
 
 class Loss:
@@ -49,7 +50,9 @@ class SoftmaxCrossEntropy(Loss):
 
     where the target rows ``t`` are one-hot labels or given probabilities,
     smoothed as ``t = (1 - eps) * t + eps / K`` when ``label_smoothing=eps``
-    (K classes). The scores are logits (no softmax layer in the model);
+    (K classes; :func:`regkit.smooth_labels`, which builds them for
+    probability targets; for int labels the same sum is taken without
+    building them). The scores are logits (no softmax layer in the model);
     ``log_softmax`` uses log-sum-exp, so huge scores do not overflow.
     Gradient (softmax and cross-entropy fused): ``(softmax(scores) - t) / n``.
 
@@ -89,7 +92,7 @@ class SoftmaxCrossEntropy(Loss):
                 total += eps / k * float(logp.sum())
         else:
             if eps:
-                probs = F.smooth_targets(probs, eps)
+                probs = smooth_labels(probs, eps, k, dtype=probs.dtype)
             total = float(np.vdot(probs, logp))
         self._cache = (logp, labels, probs)
         return -total / n

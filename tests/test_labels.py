@@ -1,10 +1,30 @@
-"""rk.smooth_labels and rk.mixup."""
+"""one_hot, rk.smooth_labels and rk.mixup: the one place targets become rows."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import regkit as rk
+from regkit.functional import log_softmax
 from regkit.labels import one_hot
+
+
+# -- one-hot -------------------------------------------------------------------------
+def test_one_hot_rows_and_dtype():
+    out = one_hot(np.array([2, 0]), 3)
+    np.testing.assert_array_equal(out, [[0, 0, 1], [1, 0, 0]])
+    assert out.dtype == np.float32 and one_hot([1], 2, np.float64).dtype == np.float64
+    assert one_hot(np.zeros(0, int), 4).shape == (0, 4)
+
+
+@pytest.mark.parametrize("y, k, match", [
+    (np.array([0, 3]), 3, r"\[0, 2\] for num_classes=3"),
+    (np.array([-1, 0]), 3, r"\[0, 2\]"),
+    (np.array([0.0, 1.0]), 3, "int labels"),
+    (np.array([[0, 1]]), 3, "1-D"),
+])
+def test_one_hot_rejects_what_is_not_labels(y, k, match):
+    with pytest.raises(ValueError, match=match):
+        one_hot(y, k)
 
 
 # -- label smoothing ---------------------------------------------------------------
@@ -31,6 +51,25 @@ def test_smooth_labels_zero_is_one_hot_and_soft_input_works():
     soft = np.array([[0.5, 0.5, 0.0]])
     np.testing.assert_allclose(rk.smooth_labels(soft, 0.3, 3),
                                [[0.45, 0.45, 0.1]], rtol=1e-6)
+
+
+def test_smooth_labels_keeps_the_dtype_asked_for():
+    soft = np.array([[0.25, 0.75]])
+    out = rk.smooth_labels(soft, 0.1, 2, dtype=np.float64)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, 0.9 * soft + 0.05)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_loss_smooths_probability_targets_with_smooth_labels(dtype):
+    # one formula: the gradient is exactly (softmax - smooth_labels(t)) / n
+    rng = np.random.default_rng(3)
+    s = rng.standard_normal((6, 4)).astype(dtype)
+    t = rng.dirichlet(np.ones(4), size=6).astype(dtype)
+    loss = rk.SoftmaxCrossEntropy(label_smoothing=0.2)
+    loss.forward(s, t)
+    expected = (np.exp(log_softmax(s)) - rk.smooth_labels(t, 0.2, 4, dtype=dtype)) / 6
+    np.testing.assert_array_equal(loss.backward(), expected)
 
 
 def test_smooth_labels_validation():
@@ -135,8 +174,6 @@ def test_mixup_validation():
 
 
 def test_mixup_targets_feed_softmax_cross_entropy():
-    if not hasattr(rk, "SoftmaxCrossEntropy"):
-        pytest.skip("rk.SoftmaxCrossEntropy not available yet")
     rng = np.random.default_rng(0)
     x = rng.random((8, 3), dtype=np.float32)
     _, ys = rk.mixup(x, rng.integers(0, 3, size=8), 0.2, 3, rng=0)

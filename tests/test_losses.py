@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.functional import log_softmax, logsumexp, one_hot, softmax
+from regkit.functional import log_softmax, logsumexp, softmax
+from regkit.labels import one_hot
 
 
 def scores_and_labels(n=5, k=4, seed=0):
