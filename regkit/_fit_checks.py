@@ -9,12 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import check_array, check_int, check_nonnegative, check_positive
+from .callbacks import EarlyStopping
+from .losses import SoftmaxCrossEntropy
+from .network import _walk
+from .regularizers import strengths
 
 _HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
 
 
 def is_classification(loss) -> bool:
-    from .losses import SoftmaxCrossEntropy
     return isinstance(loss, SoftmaxCrossEntropy)
 
 
@@ -160,9 +163,6 @@ def _check_callbacks(callbacks) -> list:
 def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alpha,
                clip_norm, max_norm, callbacks) -> dict:
     """The ``history.config`` keys documented in :class:`regkit.History`."""
-    from .callbacks import EarlyStopping
-    from .network import _walk
-    from .regularizers import strengths
     layers = list(_walk(model))
     l1 = l2 = 0.0
     for layer in layers:

@@ -33,11 +33,6 @@ def seed(n: int) -> np.random.Generator:
     return _default_rng
 
 
-def default_rng() -> np.random.Generator:
-    """The generator that ``rng=None`` means (reset by :func:`seed`)."""
-    return _default_rng
-
-
 def as_rng(rng=None) -> np.random.Generator:
     """Turn ``None | int | Generator`` into a ``np.random.Generator``."""
     if rng is None:

@@ -15,10 +15,12 @@ and any other code can do the same::
     with rk.blas_threads(1):
         scores = model.predict(x)
 
-It uses ``threadpoolctl`` when that is installed and does nothing
-otherwise (regkit's core needs NumPy only). The previous limits come back
-when the ``with`` block ends. No environment variable is touched (one is
-read: ``REGKIT_BLAS_THREADS``, for the portability check only, see
+The previous limits come back when the ``with`` block ends.
+:func:`limit_blas_threads` sets the same limit until further notice (the
+notebooks' ``setup_notebook`` does); both go through it. It uses
+``threadpoolctl`` when that is installed and does nothing otherwise
+(regkit's core needs NumPy only). No environment variable is touched (one
+is read: ``REGKIT_BLAS_THREADS``, for the portability check only, see
 :mod:`regkit.portability`).
 """
 from __future__ import annotations
@@ -41,16 +43,34 @@ def blas_threads(n):
         True when the limit is in force, False when it could not be set
         (threadpoolctl missing, or ``n`` is None).
     """
-    if n is None:
+    limiter = None if n is None else limit_blas_threads(n)
+    if limiter is None:
         yield False
         return
-    n = blas_threads_override(check_int("n", n, low=1))
+    with limiter:                      # gives the previous limits back on exit
+        yield True
+
+
+def limit_blas_threads(n, *, name: str = "n"):
+    """Limit BLAS to ``n`` threads from now on; the one place regkit does it.
+
+    ``REGKIT_BLAS_THREADS``, when set, replaces ``n`` (the portability
+    check, see :mod:`regkit.portability`).
+
+    Args:
+        n: threads, >= 1.
+        name: the argument's name in the caller, for the error message.
+
+    Returns:
+        threadpoolctl's limiter (its ``restore_original_limits()``, or
+        leaving it as a context manager, puts the previous limits back), or
+        None when threadpoolctl is not installed and nothing was changed.
+    """
+    n = blas_threads_override(check_int(name, n, low=1))
     controller = _controller()
     if controller is None:
-        yield False
-        return
-    with controller.limit(limits=n, user_api="blas"):
-        yield True
+        return None
+    return controller.limit(limits=n, user_api="blas")
 
 
 _cached = (None, -1)

@@ -86,3 +86,33 @@ def test_only_a_dead_kernel_is_retried(tmp_path):
     assert kernel_deaths(log) is None
     log.write_text("292 passed\n")
     assert kernel_deaths(log) is None
+
+
+def test_setup_notebook_limits_blas_through_the_same_helper(monkeypatch):
+    # setup_notebook's threads go through regkit.threads.limit_blas_threads,
+    # so the portability switch reaches the notebooks too
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    pytest.importorskip("matplotlib")
+    from regkit.course import teach
+    monkeypatch.setattr(teach, "use_style", lambda: None)     # no global plot style here
+
+    def blas():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+    before, printing = blas(), np.get_printoptions()
+    if not before:
+        pytest.skip("no BLAS library that threadpoolctl controls")
+    try:
+        monkeypatch.setenv("REGKIT_BLAS_THREADS", "2")
+        teach.setup_notebook(threads=1)
+        assert set(blas()) == {2}
+        monkeypatch.delenv("REGKIT_BLAS_THREADS")
+        teach.setup_notebook(threads=1)
+        assert set(blas()) == {1}
+        teach.setup_notebook(threads=None)                     # left alone
+        assert set(blas()) == {1}
+        with pytest.raises(ValueError, match="threads must be >= 1"):
+            teach.setup_notebook(threads=0)
+    finally:
+        threadpoolctl.threadpool_limits(limits=max(before), user_api="blas")
+        np.set_printoptions(**printing)

@@ -1,16 +1,20 @@
 """Small helpers for the notebooks: show regkit's real source, set up a
 notebook the same way everywhere, print what holds on every machine.
 
-Imports IPython/pygments/matplotlib lazily, so the core stays NumPy-only.
+Imports pygments (and, through the style, matplotlib) only when a cell
+needs them, so ``band`` and ``claim`` work without them.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import textwrap
 
 import numpy as np
 
-from ..portability import blas_threads_override
+from .. import _rng
+from ..style import use_style
+from ..threads import limit_blas_threads
 
 
 class Source:
@@ -48,7 +52,6 @@ def show_source(obj, *, docstring: bool = True) -> Source:
 
 
 def _strip_docstring(code: str) -> str:
-    import ast
     tree = ast.parse(code)
     node = tree.body[0]
     body = getattr(node, "body", [])
@@ -65,22 +68,16 @@ def setup_notebook(seed: int = 0, threads: int = 1) -> None:
 
     * the course plot style (large fonts, colour-blind-safe, train blue and
       validation orange);
-    * ``threads`` BLAS threads (1 by default: the small models of the course
-      train faster on one thread on a 2-core laptop); pass ``threads=None``
-      to leave BLAS alone;
+    * ``threads`` BLAS threads for the rest of the session
+      (:func:`regkit.threads.limit_blas_threads`; 1 by default: the small
+      models of the course train faster on one thread on a 2-core laptop);
+      pass ``threads=None`` to leave BLAS alone. Without threadpoolctl, BLAS
+      keeps its own setting;
     * ``rk.seed(seed)``, and NumPy printing rounded to 4 digits.
     """
-    from .. import _rng
-    from .plots import use_style
     use_style()
     if threads is not None:
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # optional: then BLAS keeps its own setting
-            pass
-        else:
-            # REGKIT_BLAS_THREADS: the portability check (regkit.portability)
-            threadpool_limits(limits=blas_threads_override(int(threads)))
+        limit_blas_threads(threads, name="threads")
     _rng.seed(seed)
     np.set_printoptions(precision=4, suppress=True, floatmode="maxprec")
 
