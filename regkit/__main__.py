@@ -16,6 +16,9 @@ import json
 import os
 import sys
 
+from ._io import atomic_write, check_writable
+from .detector.rules import diagnose
+
 USAGE_ERROR = 2
 
 
@@ -38,11 +41,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _diagnose(args) -> int:
-    from .detector.rules import diagnose
-    if args.plot and os.path.exists(args.plot) and not args.force:
-        print(f"regkit diagnose: {args.plot!r} already exists; pass --force to overwrite it",
-              file=sys.stderr)
-        return USAGE_ERROR
+    plot_rule = {"overwrite": args.force, "who": "regkit diagnose", "arg": "--plot",
+                 "allow": "pass --force"}
+    if args.plot:
+        try:                                  # before any work: refuse at once
+            check_writable(args.plot, **plot_rule)
+        except OSError as err:                # FileExistsError, IsADirectoryError
+            print(err, file=sys.stderr)
+            return USAGE_ERROR
     try:
         result = diagnose(args.file)
     except (ValueError, OSError) as err:     # unreadable, garbage, missing columns
@@ -61,8 +67,11 @@ def _diagnose(args) -> int:
             return 1
         matplotlib.use("Agg")                 # a file, never a window
         fig = result.plot()
+        # the format comes from the extension, as savefig would read it;
+        # without one savefig would add ".png" to the name, so it is given
+        fmt = os.path.splitext(args.plot)[1][1:] or "png"
         try:
-            fig.savefig(args.plot)
+            atomic_write(args.plot, lambda tmp: fig.savefig(tmp, format=fmt), **plot_rule)
         except (OSError, ValueError) as err:   # missing folder, unknown extension
             print(f"regkit diagnose: cannot save the figure: {err}", file=sys.stderr)
             return USAGE_ERROR

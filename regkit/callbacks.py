@@ -2,19 +2,23 @@
 
 The protocol is three methods, all optional (a missing one is skipped)::
 
-    on_train_begin(model, history)          once, before the first epoch
-    on_epoch_end(epoch, logs, model) -> bool after every epoch; True stops
-    on_train_end(model, history)             once, after the last epoch
+    on_train_begin(model, history)                  once, before the first epoch
+    on_epoch_end(epoch, logs, model) -> bool        after every epoch; True stops
+    on_train_end(model, history) -> int | None      once, after the last epoch
 
 ``epoch`` is 0-based. ``logs`` is a dict of what fit measured this epoch,
 with the names of :data:`regkit.history.FIELDS`: ``train_loss``,
 ``val_loss``, ``train_acc``, ``val_acc``, ``penalty``, ``batch_loss`` (only
 the ones that exist: no ``val_*`` without validation data, no ``*_acc`` for
-regression).
+regression). ``on_train_end`` returns the epoch whose weights it loaded
+back into the model (None, or nothing, when it loaded none); ``fit``
+records the stopping epoch and that epoch in the History
+(``stopped_epoch``, ``restored_epoch``), so a callback never writes to it.
 
 Differences from Keras: the model is passed in (there is no
-``self.model``), and ``on_epoch_end`` *returns* whether to stop instead of
-setting ``model.stop_training``. Keras' metric names are accepted as
+``self.model``), ``on_epoch_end`` *returns* whether to stop instead of
+setting ``model.stop_training``, and ``on_train_end`` returns what it
+restored. Keras' metric names are accepted as
 ``monitor`` aliases: ``loss`` -> ``train_loss``, ``accuracy``/``acc`` ->
 ``train_acc``, ``val_accuracy`` -> ``val_acc``.
 """
@@ -22,10 +26,10 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import tempfile
 
+from ._io import atomic_write, check_writable
 from ._validate import check_int, check_nonnegative, check_real
+from .network import _is_regkit_file
 
 #: Keras names -> regkit names, so ``monitor="val_accuracy"`` just works.
 _ALIASES = {"loss": "train_loss", "accuracy": "train_acc", "acc": "train_acc",
@@ -61,8 +65,13 @@ class Callback:
         """Called after each epoch; return True to stop training."""
         return False
 
-    def on_train_end(self, model, history) -> None:
-        """Called once after the last epoch (also after an early stop)."""
+    def on_train_end(self, model, history) -> int | None:
+        """Called once after the last epoch (also after an early stop).
+
+        Return the 0-based epoch whose weights you loaded into the model,
+        or None when you loaded none.
+        """
+        return None
 
     def __repr__(self):
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._shown)
@@ -133,8 +142,9 @@ class EarlyStopping(Callback):
     Attributes (reset by ``on_train_begin``, so one object can serve many
     fits): ``wait``, ``best``, ``best_epoch``, ``stopped_epoch`` (0-based;
     None when training ran to the end), ``best_weights`` (a state_dict).
-    ``fit`` records ``history.stopped_epoch`` and, when weights were
-    restored, ``history.best_epoch``.
+    ``on_train_end`` returns the epoch it restored, and ``fit`` records it
+    as ``history.restored_epoch`` (which ``history.best_epoch`` then is),
+    beside ``history.stopped_epoch``.
     """
 
     _shown = ("monitor", "mode", "patience", "min_delta", "restore_best",
@@ -185,24 +195,23 @@ class EarlyStopping(Callback):
             return True
         return False
 
-    def on_train_end(self, model, history) -> None:
-        if history is not None and self.stopped_epoch is not None:
-            history.stopped_epoch = self.stopped_epoch
+    def on_train_end(self, model, history) -> int | None:
         if self.restore_best and self.best_weights is not None:
             model.load_state_dict(self.best_weights)
-            if history is not None:
-                history.best_epoch_override = self.best_epoch
+            return self.best_epoch
+        return None
 
 
 class ModelCheckpoint(Callback):
     """Save the model to ``path`` whenever the monitored value improves.
 
     The file is written atomically: the model is saved to a temporary file
-    in the same directory, which then replaces ``path`` in one
-    ``os.replace``. An interrupted or failed save therefore leaves either the
-    previous checkpoint or nothing, never half a file. A file already at
-    ``path`` that is not a regkit model is never overwritten (checked before
-    training starts). Load the result with ``rk.load(path)``.
+    next to ``path``, which then replaces ``path`` in one ``os.replace``. An
+    interrupted or failed save therefore leaves either the previous
+    checkpoint or nothing, never half a file. A file already at ``path``
+    that is not a regkit model is never overwritten: ``FileExistsError``,
+    checked before training starts (see :mod:`regkit._io`). Load the result
+    with ``rk.load(path)``.
 
     Args:
         path: where the ``.npz`` goes (exactly this path).
@@ -231,7 +240,9 @@ class ModelCheckpoint(Callback):
 
     def on_train_begin(self, model, history) -> None:
         self._reset()
-        _check_overwritable(self.path)
+        # a checkpoint replaces its own kind of file, a regkit model, and nothing else
+        check_writable(self.path, overwrite=False, who="ModelCheckpoint",
+                       own_kind=("a regkit model", _is_regkit_file))
 
     def on_epoch_end(self, epoch, logs, model) -> bool:
         value = _read(logs, self._key, "ModelCheckpoint", self.monitor)
@@ -244,29 +255,11 @@ class ModelCheckpoint(Callback):
         return False
 
 
-def _check_overwritable(path: str) -> None:
-    if os.path.isdir(path):
-        raise ValueError(f"ModelCheckpoint: path {path!r} is a directory")
-    from .network import _is_regkit_file
-    if os.path.exists(path) and not _is_regkit_file(path):
-        raise ValueError(f"ModelCheckpoint: {path!r} exists and is not a regkit "
-                         "model; refusing to overwrite it. Choose another path "
-                         "or delete the file yourself.")
-
-
 def save_atomic(model, path) -> None:
     """``model.save(path)`` without ever leaving a half-written file.
 
-    The model is saved into a fresh hidden directory next to ``path`` (same
-    file system, so the final ``os.replace`` is a rename, which is atomic),
-    then moved over ``path``; the directory is removed whatever happens.
+    :func:`regkit._io.atomic_write`: the model is saved next to ``path`` and
+    then moved over it. Whatever is at ``path`` is replaced: ModelCheckpoint
+    checks, before training starts, that it may (see ``on_train_begin``).
     """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    scratch = tempfile.mkdtemp(dir=folder, prefix=".regkit-")
-    try:
-        tmp = os.path.join(scratch, "model.npz")
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    atomic_write(path, model.save, overwrite=True, who="ModelCheckpoint")

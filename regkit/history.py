@@ -1,8 +1,8 @@
 """`History`: what `rk.fit` measured, epoch by epoch.
 
 Every list has one entry per finished epoch; index 0 is the first epoch.
-``best_epoch`` and ``stopped_epoch`` are 0-based indices into those lists,
-the same convention as Keras' ``EarlyStopping.stopped_epoch``.
+``best_epoch``, ``restored_epoch`` and ``stopped_epoch`` are 0-based indices
+into those lists, the same convention as Keras' ``EarlyStopping.stopped_epoch``.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import csv
 import math
 import os
 
-
+from ._io import atomic_write
 
 #: The per-epoch series, in CSV column order.
 FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc", "penalty", "batch_loss")
@@ -33,6 +33,13 @@ class History:
             active, mixup/augmentation applied, plus the penalty).
         stopped_epoch (int | None): index of the epoch after which a callback
             stopped training; None when training ran to the end.
+        restored_epoch (int | None): index of the epoch whose weights the
+            model holds after ``fit`` because a callback put them back
+            (``EarlyStopping(restore_best=True)``); None when the model kept
+            the weights of its last epoch. ``fit`` records it from what the
+            callbacks' ``on_train_end`` returns.
+        best_epoch (int | None, read-only): ``restored_epoch`` when weights
+            were restored, else the epoch with the lowest validation loss.
         config (dict): what the run used, recorded by ``fit`` so the overfit
             detector can tailor its advice. Keys (all optional to readers):
             ``optimizer`` (class name), ``lr``, ``weight_decay``,
@@ -49,7 +56,7 @@ class History:
         for name in FIELDS:
             setattr(self, name, [])
         self.stopped_epoch: int | None = None
-        self.best_epoch_override: int | None = None
+        self.restored_epoch: int | None = None
         self.config: dict = dict(config or {})
 
     # -- recording -----------------------------------------------------
@@ -74,58 +81,117 @@ class History:
 
     @property
     def best_epoch(self) -> int | None:
-        """0-based epoch with the lowest validation loss (training loss when
-        there was no validation data); an EarlyStopping that restored weights
-        sets it to the epoch it restored. None before the first epoch."""
-        if self.best_epoch_override is not None:
-            return self.best_epoch_override
+        """The epoch whose weights the model holds when they were restored
+        (``restored_epoch``), else the 0-based epoch with the lowest
+        validation loss (training loss when there was no validation data).
+        None before the first epoch."""
+        if self.restored_epoch is not None:
+            return self.restored_epoch
         series = self.val_loss or self.train_loss
         finite = [(v, i) for i, v in enumerate(series) if math.isfinite(v)]
         return min(finite)[1] if finite else None
 
+    @property
+    def best_epoch_override(self) -> int | None:
+        """Old name of :attr:`restored_epoch`, kept until the detector reads
+        the new one; do not use it in new code."""
+        return self.restored_epoch
+
+    @best_epoch_override.setter
+    def best_epoch_override(self, epoch: int | None) -> None:
+        self.restored_epoch = epoch
+
     # -- conversion ----------------------------------------------------
     def to_dict(self) -> dict:
-        """Plain dict: every series as a list, plus best/stopped epoch and config."""
+        """Plain dict: every series as a list, the best, restored and stopped
+        epochs, and the config."""
         out = {name: list(getattr(self, name)) for name in FIELDS}
         out["best_epoch"] = self.best_epoch
+        out["restored_epoch"] = self.restored_epoch
         out["stopped_epoch"] = self.stopped_epoch
         out["config"] = dict(self.config)
         return out
 
-    def to_csv(self, path) -> None:
+    def to_csv(self, path, *, overwrite: bool = False) -> None:
         """Write one row per epoch: ``epoch,train_loss,val_loss,...``.
 
-        Empty series are left out; missing cells are blank. Refuses to
-        overwrite an existing file that is not a regkit History CSV.
+        Empty series are left out; a series shorter than the others ends in
+        blank cells. Every number is written in full (``repr``), so
+        :meth:`from_csv` gets back exactly the same floats. The CSV holds
+        the per-epoch series only, the table other tools read too:
+        ``restored_epoch``, ``stopped_epoch`` and ``config`` are not in it
+        (keep them with ``json.dump(history.to_dict(), ...)``).
+
+        The file is written atomically (see :func:`regkit._io.atomic_write`).
+        An existing regkit History CSV at ``path`` is replaced; any other
+        file only with ``overwrite=True`` (``FileExistsError`` otherwise).
         """
-        path = os.fspath(path)
-        if os.path.exists(path) and not _is_history_csv(path):
-            raise ValueError(f"to_csv: {path!r} exists and is not a regkit History CSV; "
-                             "refusing to overwrite it")
         cols = [f for f in FIELDS if getattr(self, f)]
-        with open(path, "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["epoch", *cols])
-            for i in range(self.epochs):
-                row = [i]
-                for f in cols:
-                    series = getattr(self, f)
-                    row.append(repr(series[i]) if i < len(series) else "")
-                writer.writerow(row)
+
+        def write(tmp):
+            with open(tmp, "w", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["epoch", *cols])
+                for i in range(self.epochs):
+                    row = [i]
+                    for f in cols:
+                        series = getattr(self, f)
+                        row.append(repr(series[i]) if i < len(series) else "")
+                    writer.writerow(row)
+
+        atomic_write(path, write, overwrite=overwrite, who="to_csv",
+                     own_kind=("a regkit History CSV", _is_history_csv),
+                     allow="pass overwrite=True")
 
     @classmethod
     def from_csv(cls, path) -> "History":
-        """Read a CSV written by :meth:`to_csv` (extra columns are ignored)."""
+        """Read a CSV written by :meth:`to_csv` (columns it does not know are ignored).
+
+        Raises:
+            ValueError: the file is not such a CSV; the message names the
+                path, and the row and column at fault.
+        """
         path = os.fspath(path)
-        with open(path, newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        if not rows or "epoch" not in rows[0]:
-            raise ValueError(f"from_csv: {path!r} has no 'epoch' column; "
-                             f"found {list(rows[0]) if rows else []}")
+        try:
+            with open(path, newline="") as fh:
+                table = list(csv.reader(fh))
+        except UnicodeDecodeError:
+            raise ValueError(f"from_csv: {path!r} is not a text file") from None
+        if not table or table[0][:1] != ["epoch"]:
+            raise ValueError(f"from_csv: {path!r} does not start with an 'epoch' column, so "
+                             f"it was not written by History.to_csv; its header is "
+                             f"{table[0] if table else 'missing (empty file)'}")
+        header = table[0]
+        columns = {j: name for j, name in enumerate(header) if name in FIELDS}
+        if not columns:
+            raise ValueError(f"from_csv: {path!r} has none of the History columns "
+                             f"{', '.join(FIELDS)}; its header is {header}")
         hist = cls()
-        for row in rows:
-            hist.append(**{f: float(row[f]) for f in FIELDS
-                           if row.get(f) not in (None, "")})
+        epoch = 0
+        for line, row in enumerate(table[1:], start=2):     # as an editor numbers lines
+            if not row:
+                continue                                     # a blank line
+            where = f"from_csv: {path!r}, line {line}"
+            if len(row) != len(header):
+                raise ValueError(f"{where} has {len(row)} cells but the header has "
+                                 f"{len(header)} ({','.join(header)})")
+            if row[0] != str(epoch):
+                raise ValueError(f"{where}: epoch {row[0]!r}, expected {epoch} "
+                                 "(to_csv numbers the epochs 0, 1, 2, ...)")
+            values = {}
+            for j, name in columns.items():
+                if row[j] == "":
+                    continue
+                if len(getattr(hist, name)) < epoch:
+                    raise ValueError(f"{where}: column {name!r} has a value after a blank "
+                                     "cell; a series can only end early, not skip epochs")
+                try:
+                    values[name] = float(row[j])
+                except ValueError:
+                    raise ValueError(f"{where}: column {name!r} holds {row[j]!r}, which is "
+                                     "not a number") from None
+            hist.append(**values)
+            epoch += 1
         return hist
 
     # -- display -------------------------------------------------------

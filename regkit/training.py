@@ -21,6 +21,7 @@ penalty in ``history.penalty``.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -46,7 +47,7 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
         hist = rk.fit(model, x, y, loss=rk.SoftmaxCrossEntropy(),
                       optimizer=rk.Adam(model.parameters()), epochs=200,
                       validation_data=(x_val, y_val), callbacks=[stop])
-        # the model now holds the weights of epoch hist.best_epoch
+        # the model now holds the weights of epoch hist.restored_epoch
 
     Args:
         model: a ``Sequential`` (anything with forward, backward, penalty,
@@ -63,7 +64,8 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
         validation_data: ``(x_val, y_val)`` or None. Never augmented or mixed.
         callbacks: objects with (some of) ``on_train_begin(model, history)``,
             ``on_epoch_end(epoch, logs, model) -> bool`` (True stops) and
-            ``on_train_end(model, history)``; see :class:`regkit.Callback`.
+            ``on_train_end(model, history) -> int | None`` (the epoch whose
+            weights it restored); see :class:`regkit.Callback`.
         augment: ``f(batch, rng=...) -> batch`` applied to each training
             batch in the shape x has (``rk.augment.shift``, a ``Compose``...).
         mixup_alpha: > 0 mixes each batch with ``rk.mixup`` (classification
@@ -89,6 +91,8 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
         ``train_acc``, ``val_acc`` (classification), ``penalty`` and
         ``batch_loss`` (the mean objective of the epoch's steps, penalty
         included); ``stopped_epoch`` when a callback stopped training;
+        ``restored_epoch`` when a callback (``EarlyStopping``) put the
+        weights of an earlier epoch back, which ``best_epoch`` then is;
         ``config`` with the run's settings (for ``rk.diagnose``).
 
     Raises:
@@ -97,9 +101,9 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
             names the argument.
         FloatingPointError: the objective became NaN or infinite (the run
             diverged). Training stops at once; the callbacks' ``on_train_end``
-            still runs (so EarlyStopping restores its best weights), and the
-            exception's ``history`` attribute holds the finished epochs, all
-            finite.
+            still runs (so EarlyStopping restores its best weights, recorded
+            in ``restored_epoch``), and the exception's ``history`` attribute
+            holds the finished epochs, all finite.
 
     Differences from Keras' ``model.fit``: Keras' ``loss``/``val_loss`` are
     the running mean over the epoch's batches in training mode with the
@@ -141,12 +145,12 @@ def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data
                     history.stopped_epoch = epoch
                     break
     except FloatingPointError:
-        _call(callbacks, "on_train_end", model, history)    # restore best weights
+        _end(callbacks, model, history)     # restore the best weights all the same
         raise
     finally:
         if bar is not None:
             bar.close()
-    _call(callbacks, "on_train_end", model, history)
+    _end(callbacks, model, history)
     return history
 
 
@@ -236,6 +240,20 @@ def _call(callbacks, hook, model, history) -> None:
         method = getattr(cb, hook, None)
         if method is not None:
             method(model, history)
+
+
+def _end(callbacks, model, history) -> None:
+    """``on_train_end`` of every callback; record the epoch restored last."""
+    for cb in callbacks:
+        if not hasattr(cb, "on_train_end"):
+            continue
+        restored = cb.on_train_end(model, history)
+        if restored is None:
+            continue
+        if isinstance(restored, bool) or not isinstance(restored, numbers.Integral):
+            raise TypeError(f"{type(cb).__name__}.on_train_end returned {restored!r}; it "
+                            "must return the epoch whose weights it restored (an int) or None")
+        history.restored_epoch = int(restored)
 
 
 def _postfix(logs: dict) -> dict:

@@ -10,6 +10,8 @@ import pytest
 
 import regkit as rk
 from regkit.callbacks import Callback, EarlyStopping, ModelCheckpoint, save_atomic
+from regkit.layers import Dense
+from regkit.network import Sequential, load
 
 
 class EpochModel:
@@ -26,7 +28,8 @@ class EpochModel:
 
 
 def run(cb, values, monitor="val_loss", model=None):
-    """Drive a callback like rk.fit does. Returns (epochs trained, model, history)."""
+    """Drive a callback like rk.fit does, recording in the History what fit
+    records. Returns (epochs trained, model, history)."""
     model = model or EpochModel()
     hist = rk.History()
     cb.on_train_begin(model, hist)
@@ -35,8 +38,9 @@ def run(cb, values, monitor="val_loss", model=None):
         trained += 1
         model.epoch = epoch            # "training" this epoch
         if cb.on_epoch_end(epoch, {monitor: value}, model):
+            hist.stopped_epoch = epoch
             break
-    cb.on_train_end(model, hist)
+    hist.restored_epoch = cb.on_train_end(model, hist)
     return trained, model, hist
 
 
@@ -56,7 +60,20 @@ def test_restores_best_weights_after_stopping():
     trained, model, hist = run(EarlyStopping(patience=2), losses)
     assert trained == 5 and hist.stopped_epoch == 4
     assert model.epoch == 2
-    assert hist.best_epoch == 2
+    assert hist.restored_epoch == hist.best_epoch == 2
+
+
+def test_on_train_end_returns_the_restored_epoch_and_leaves_the_history_alone():
+    stop = EarlyStopping(patience=1)
+    model, hist = EpochModel(), rk.History()
+    stop.on_train_begin(model, hist)
+    for epoch, value in enumerate([0.3, 0.1, 0.2, 0.4]):
+        model.epoch = epoch
+        if stop.on_epoch_end(epoch, {"val_loss": value}, model):
+            break
+    assert stop.on_train_end(model, hist) == 1 and model.epoch == 1
+    assert (hist.stopped_epoch, hist.restored_epoch) == (None, None)   # fit records them
+    assert Callback().on_train_end(model, hist) is None
 
 
 def test_restores_best_weights_when_training_runs_to_the_end():
@@ -64,14 +81,14 @@ def test_restores_best_weights_when_training_runs_to_the_end():
     stop = EarlyStopping(patience=10)
     trained, model, hist = run(stop, losses)
     assert trained == 4 and stop.stopped_epoch is None and hist.stopped_epoch is None
-    assert model.epoch == 1 and hist.best_epoch == 1
+    assert model.epoch == 1 and hist.restored_epoch == hist.best_epoch == 1
 
 
 def test_restore_best_false_keeps_last_weights():
     trained, model, hist = run(EarlyStopping(patience=2, restore_best=False),
                                [0.2, 0.15, 0.1, 0.11, 0.12])
     assert trained == 5 and model.epoch == 4
-    assert hist.best_epoch_override is None
+    assert hist.restored_epoch is None
 
 
 def test_min_delta_is_absolute_and_strict():
@@ -226,15 +243,17 @@ def test_checkpoint_saves_only_improvements(tmp_path):
 def test_checkpoint_refuses_to_overwrite_a_foreign_file(tmp_path):
     path = tmp_path / "notes.npz"
     path.write_text("my thesis")
-    with pytest.raises(ValueError, match="refusing to overwrite"):
+    with pytest.raises(FileExistsError, match="is not a regkit model; refusing to overwrite") \
+            as err:
         run(ModelCheckpoint(path), [0.5], model=FileModel())
+    assert "ModelCheckpoint" in str(err.value) and "notes.npz" in str(err.value)
     assert path.read_text() == "my thesis"
+    with pytest.raises(IsADirectoryError, match="directory"):
+        run(ModelCheckpoint(tmp_path), [0.5], model=FileModel())
 
 
 def test_checkpoint_of_a_real_model_round_trips(tmp_path):
-    net = pytest.importorskip("regkit.network")
-    layers = pytest.importorskip("regkit.layers")
-    model = net.Sequential(layers.Dense(3, 2, rng=0))
+    model = Sequential(Dense(3, 2, rng=0))
     path = tmp_path / "best.npz"
     ckpt = ModelCheckpoint(path)
     ckpt.on_train_begin(model, rk.History())
@@ -242,6 +261,6 @@ def test_checkpoint_of_a_real_model_round_trips(tmp_path):
     saved = model.layers[0].W.data.copy()
     model.layers[0].W.data = saved + 1.0
     ckpt.on_epoch_end(1, {"val_loss": 2.0}, model)      # worse: not written
-    np.testing.assert_array_equal(net.load(path).layers[0].W.data, saved)
+    np.testing.assert_array_equal(load(path).layers[0].W.data, saved)
     # Its own file may be overwritten by the next fit.
     ModelCheckpoint(path).on_train_begin(model, rk.History())

@@ -67,3 +67,20 @@ def test_main_returns_the_exit_code(capsys, tmp_path):
     bad.write_text("")
     assert main(["diagnose", str(bad)]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_plot_goes_to_exactly_the_path_and_a_failed_save_keeps_the_old_file(tmp_path):
+    bare = tmp_path / "figure"                        # no extension: a PNG at that name
+    assert main(["diagnose", LIGHTNING, "--json", "--plot", str(bare)]) == 0
+    assert bare.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert os.listdir(tmp_path) == ["figure"]
+    odd = tmp_path / "figure.xyz"                     # a format matplotlib does not know
+    odd.write_text("old")
+    assert main(["diagnose", LIGHTNING, "--json", "--plot", str(odd), "--force"]) == 2
+    assert odd.read_text() == "old" and sorted(os.listdir(tmp_path)) == ["figure", "figure.xyz"]
+
+
+def test_a_directory_as_plot_is_refused_before_any_work(tmp_path, capsys):
+    assert main(["diagnose", KERAS, "--plot", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--plot" in err and "is a directory" in err

@@ -125,7 +125,7 @@ def _history():
     for values in zip(TRAIN_LOSS, VAL_LOSS, TRAIN_ACC, VAL_ACC):
         h.append(**dict(zip(("train_loss", "val_loss", "train_acc", "val_acc"), values)))
     h.stopped_epoch = 4
-    h.best_epoch_override = 3
+    h.restored_epoch = 3
     return h
 
 

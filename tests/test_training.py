@@ -56,7 +56,7 @@ def test_three_line_early_stopping_on_an_overfitting_run(digits):
     assert hist.stopped_epoch is not None and hist.stopped_epoch < 199
     assert hist.epochs == hist.stopped_epoch + 1
     best = hist.best_epoch
-    assert best == int(np.argmin(hist.val_loss)) == stop.best_epoch
+    assert best == hist.restored_epoch == int(np.argmin(hist.val_loss)) == stop.best_epoch
     assert hist.stopped_epoch - best == 5
     assert hist.train_loss[-1] < hist.train_loss[best]
     # and the model holds the best epoch's weights again
@@ -247,6 +247,39 @@ def test_reused_early_stopping_behaves_like_a_fresh_one():
     assert stop.best != first_best
 
 
+def test_fit_records_the_epoch_a_callback_restored():
+    x, y = blobs()
+    xv, yv = blobs(60, rng=1)
+
+    class PutsBack(rk.Callback):                  # restores epoch 1, whatever happened
+        def on_epoch_end(self, epoch, logs, model):
+            if epoch == 1:
+                self.state = model.state_dict()
+            return False
+
+        def on_train_end(self, model, history):
+            model.load_state_dict(self.state)
+            return 1
+
+    model = small_net()
+    hist = train(model, x, y, epochs=4, validation_data=(xv, yv), callbacks=[PutsBack()])
+    assert hist.restored_epoch == hist.best_epoch == 1 and hist.stopped_epoch is None
+    assert hist.to_dict()["restored_epoch"] == 1
+    # no callback restoring anything: the best epoch is the lowest validation loss
+    plain = train(small_net(), x, y, epochs=4, validation_data=(xv, yv),
+                  callbacks=[rk.EarlyStopping(restore_best=False)])
+    assert plain.restored_epoch is None
+    assert plain.best_epoch == int(np.argmin(plain.val_loss))
+
+
+def test_an_on_train_end_that_returns_something_else_is_an_error():
+    class Odd(rk.Callback):
+        def on_train_end(self, model, history):
+            return "done"
+    with pytest.raises(TypeError, match="Odd.on_train_end returned 'done'"):
+        train(small_net(), *blobs(), epochs=1, callbacks=[Odd()])
+
+
 # -- divergence -----------------------------------------------------------------------
 def test_nan_loss_stops_with_a_clear_error_and_clean_history():
     g = np.random.default_rng(0)
@@ -262,6 +295,23 @@ def test_nan_loss_stops_with_a_clear_error_and_clean_history():
                for v in getattr(hist, f))
     # on_train_end still ran: the model is back at its best, finite weights
     assert all(np.isfinite(p.data).all() for p in model.parameters())
+    assert hist.restored_epoch == stop.best_epoch     # None: no epoch finished
+
+
+def test_divergence_after_some_epochs_still_records_the_restored_epoch():
+    class Poison(rk.Callback):                    # the weights blow up after epoch 2
+        def on_epoch_end(self, epoch, logs, model):
+            if epoch == 2:
+                model.layers[0].W.data[...] = np.nan
+            return False
+
+    model, stop = small_net(), rk.EarlyStopping(monitor="train_loss", patience=100)
+    with pytest.raises(FloatingPointError, match="epoch 3") as info:
+        train(model, *blobs(), epochs=10, callbacks=[stop, Poison()])
+    hist = info.value.history
+    assert hist.epochs == 3 and hist.restored_epoch == stop.best_epoch is not None
+    assert hist.best_epoch == hist.restored_epoch
+    assert np.isfinite(model.layers[0].W.data).all()
 
 
 # -- argument checks -----------------------------------------------------------------
