@@ -91,15 +91,6 @@ class History:
         finite = [(v, i) for i, v in enumerate(series) if math.isfinite(v)]
         return min(finite)[1] if finite else None
 
-    @property
-    def best_epoch_override(self) -> int | None:
-        """Old name of :attr:`restored_epoch`, kept until the detector reads
-        the new one; do not use it in new code."""
-        return self.restored_epoch
-
-    @best_epoch_override.setter
-    def best_epoch_override(self, epoch: int | None) -> None:
-        self.restored_epoch = epoch
 
     # -- conversion ----------------------------------------------------
     def to_dict(self) -> dict:

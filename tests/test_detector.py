@@ -388,8 +388,9 @@ def test_history_best_epoch_from_early_stopping_is_used():
     log = healthy()
     for i in range(N):
         h.append(train_loss=log["loss"][i], val_loss=log["val_loss"][i])
-    h.best_epoch_override = 30
+    h.restored_epoch = 30
     assert diagnose(h).best_epoch == 30
+    assert diagnose(h.to_dict()).best_epoch == 30       # the JSON form keeps it too
 
 
 # -- real runs on digits (about a second in all) --------------------------------------------

@@ -120,9 +120,3 @@ def test_to_csv_replaces_its_own_kind_only(tmp_path):
     short.to_csv(notes, overwrite=True)
     assert rk.History.from_csv(notes).train_loss == [0.5]
     assert sorted(os.listdir(tmp_path)) == ["notes.csv", "run.csv"]   # no temporary left
-
-
-def test_best_epoch_override_is_the_old_name_of_restored_epoch():
-    h = _history()
-    h.best_epoch_override = 3
-    assert h.restored_epoch == h.best_epoch == 3

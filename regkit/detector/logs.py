@@ -136,7 +136,7 @@ def _from_history(h: History) -> RunLog:
     columns = {name: list(getattr(h, name)) for name in SERIES if getattr(h, name)}
     run = _from_columns(columns, "History")
     run.config = dict(h.config)
-    run.best_epoch = h.best_epoch_override
+    run.best_epoch = h.restored_epoch
     run.stopped_epoch = h.stopped_epoch
     return run
 
@@ -150,10 +150,11 @@ def _from_mapping(data: Mapping, where: str) -> RunLog:
     run = _from_columns(columns, where, keys=list(map(str, data)))
     config = data.get("config")
     run.config = dict(config) if isinstance(config, Mapping) else {}
-    for name in ("stopped_epoch", "best_epoch_override"):
-        value = data.get(name)
+    # History.to_dict() writes the epoch early stopping restored as "restored_epoch"
+    for key, attr in (("stopped_epoch", "stopped_epoch"), ("restored_epoch", "best_epoch")):
+        value = data.get(key)
         if isinstance(value, int) and not isinstance(value, bool):
-            setattr(run, "best_epoch" if name == "best_epoch_override" else name, value)
+            setattr(run, attr, value)
     return run
 
 
