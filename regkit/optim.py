@@ -8,7 +8,7 @@ at a time, with that parameter's state in ``self.state[p]``::
     SGD          g = grad + wd * w
                  buf = momentum * buf + g                 (state "momentum")
                  w  -= lr * buf
-    ProximalSGD  SGD, then w = sign(w) * max(|w| - lr * l1, 0)
+    ProximalSGD  SGD, then w = sign(w) * max(|w| - lr * l1, 0)     (decay=True only)
     Adam         g = grad + wd * w
                  m = beta1 * m + (1 - beta1) * g          (state "m")
                  v = beta2 * v + (1 - beta2) * g**2       (state "v")
@@ -16,7 +16,10 @@ at a time, with that parameter's state in ``self.state[p]``::
                       m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
     AdamW        w *= 1 - lr * wd, then Adam on the data gradient alone
 
-Each class's ``step()`` is exactly that loop, a few lines per parameter.
+``w``, ``grad`` and every state array have the parameter's shape and dtype
+(float32 stays float32). Each class's ``step()`` is that loop, a few lines
+per parameter; Adam's folds its two bias corrections into two scalars per
+step (see :meth:`Adam.step`).
 
 Weight decay, two ways (the whole point of having both Adam and AdamW):
 
