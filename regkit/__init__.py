@@ -31,7 +31,7 @@ from .regularizers import (L1, L2, ElasticNet, Regularizer, regularizer_to_confi
 from .losses import SoftmaxCrossEntropy, MSE
 from . import functional, gradcheck
 
-from .optim import SGD, Adam, AdamW
+from .optim import SGD, ProximalSGD, Adam, AdamW
 from .constraints import clip_grad_norm, max_norm
 from .network import Sequential, load
 

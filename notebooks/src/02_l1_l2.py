@@ -68,13 +68,17 @@ show_source(rk.L1, docstring=False)
 
 # %% [markdown]
 # Weight decay lives in the optimizer instead: `SGD(..., weight_decay=wd)` adds `wd * w` to the
-# gradient of every parameter whose `decay` flag is set (weights yes, biases no). `SGD.step` keeps
-# all parameters back to back in one flat array, decaying ones first, and applies this function to
-# it, so the decay is a single slice `[:n_decay]`:
+# gradient of every parameter whose `decay` flag is set (weights yes, biases no). Here is the whole
+# step, one parameter at a time:
 
 # %%
-from regkit.optim import sgd_update
-show_source(sgd_update)
+show_source(rk.SGD.step)
+
+# %% [markdown]
+# The first two lines hand over to a fast path: by default (`fused=True`) the optimizer keeps every
+# parameter back to back in one flat array and does the same arithmetic on all of them at once,
+# which is quicker for a network of many small layers. Both paths give the same bits, step after
+# step (`tests/test_fast_paths.py` checks it); `rk.SGD(..., fused=False)` runs the loop you see.
 
 # %% [markdown]
 # ## 3. The worked numbers
@@ -325,8 +329,7 @@ geometry_dashboard(lam=0.3)
 # the data does not defend lands on 0.0 and stays there. That is all `ProximalSGD` adds to `SGD`:
 
 # %%
-from regkit.course.sparsity import ProximalSGD
-show_source(ProximalSGD.step)
+show_source(rk.ProximalSGD.step)
 
 # %% [markdown]
 # The sweep: 10 values of λ from 0.001 to 0.18, four penalties: `L2`, `L1` (plain SGD on
