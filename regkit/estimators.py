@@ -4,7 +4,7 @@ They follow scikit-learn's rules, so ``clone``, ``GridSearchCV``,
 ``validation_curve``, ``learning_curve`` and pipelines work: ``__init__``
 only stores its arguments; ``fit`` checks them and the data; what was
 learned ends in ``_`` (``model_``, ``history_``, ``classes_``,
-``n_features_in_``). Inside, ``fit`` builds an ``rk.Sequential``
+``n_features_in_``). Inside, ``fit`` builds an ``rk.Sequential`` with ``rk.mlp``
 (Dense -> [BatchNorm] -> activation -> [Dropout] per hidden layer, then a
 Dense output) and trains it with :func:`regkit.fit`.
 
@@ -32,6 +32,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._rng import as_rng
 from ._validate import check_int, check_nonnegative, check_positive, check_probability
+from .callbacks import EarlyStopping
+from .functional import softmax
+from .losses import MSE, SoftmaxCrossEntropy
+from .mlp import mlp
+from .optim import SGD, Adam, AdamW
+from .regularizers import L1, L2, ElasticNet
+from .training import fit
 
 _ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -96,27 +103,15 @@ class _MLP(BaseEstimator):
         return as_rng(self.random_state)
 
     def _build(self, n_in: int, n_out: int, gen):
-        from . import layers as L
-        from .network import Sequential
-        from .regularizers import L1, L2, ElasticNet
+        """``rk.mlp``: Dense -> [BatchNorm] -> activation -> [Dropout] per hidden
+        layer (He init for ReLU, Xavier otherwise), every layer drawing from ``gen``."""
         reg = (ElasticNet(self.l1, self.l2) if self.l1 and self.l2 else
                L1(self.l1) if self.l1 else L2(self.l2) if self.l2 else None)
-        act = {"relu": L.ReLU, "tanh": L.Tanh, "sigmoid": L.Sigmoid}[self.activation]
-        init = "he" if self.activation == "relu" else "xavier"
-        layers, width = [], n_in
-        for h in self._hidden_sizes():
-            layers.append(L.Dense(width, h, regularizer=reg, init=init, rng=gen))
-            if self.batchnorm:
-                layers.append(L.BatchNorm(h))
-            layers.append(act())
-            if self.dropout:
-                layers.append(L.Dropout(self.dropout, rng=gen))
-            width = h
-        layers.append(L.Dense(width, n_out, regularizer=reg, init=init, rng=gen))
-        return Sequential(*layers)
+        return mlp((n_in, *self._hidden_sizes(), n_out), self.activation,
+                   dropout=self.dropout or None, batchnorm="before" if self.batchnorm else None,
+                   regularizer=reg, rng=gen)
 
     def _optimizer(self, params):
-        from .optim import SGD, Adam, AdamW
         if self.optimizer == "sgd":
             return SGD(params, lr=self.lr, momentum=0.9, weight_decay=self.weight_decay)
         cls = Adam if self.optimizer == "adam" else AdamW
@@ -124,8 +119,6 @@ class _MLP(BaseEstimator):
 
     def _train(self, X, y, loss, n_out, stratify):
         """Build ``model_`` and train it on (X, y); sets ``history_``, ``n_iter_``."""
-        from .callbacks import EarlyStopping
-        from .training import fit
         gen = self._generator()
         callbacks, validation = [], None
         if self.early_stopping:
@@ -229,7 +222,6 @@ class MLPClassifier(ClassifierMixin, _MLP):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,)."""
-        from .losses import SoftmaxCrossEntropy
         self._check_params()
         loss = SoftmaxCrossEntropy(self.label_smoothing)
         X, y = validate_data(self, X, y, dtype=np.float32)
@@ -239,7 +231,6 @@ class MLPClassifier(ClassifierMixin, _MLP):
 
     def predict_proba(self, X) -> np.ndarray:
         """Softmax of the network's scores: (n_samples, n_classes), rows sum to 1."""
-        from .functional import softmax
         return softmax(self._scores(X), axis=1)
 
     def predict(self, X) -> np.ndarray:
@@ -261,7 +252,6 @@ class MLPRegressor(RegressorMixin, _MLP):
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and targets y."""
-        from .losses import MSE
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=np.float32)

@@ -1,8 +1,8 @@
-"""regkit.course.biasvar: polynomial fits and the measured bias-variance decomposition."""
+"""regkit.course.experiments.bias_variance: polynomial fits and the measured bias-variance decomposition."""
 import numpy as np
 import pytest
 
-from regkit.course import biasvar as bv
+from regkit.course.experiments import bias_variance as bv
 from regkit.datasets import sine_function
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regkit.course.calibration import expected_calibration_error, reliability_bins
+from regkit.course.experiments.calibration import expected_calibration_error, reliability_bins
 
 
 def _rows(conf, pred, k=4):

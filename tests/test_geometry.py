@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from regkit.course.geometry import (ellipse_problem, first_zero_lambda, l1_solution, l2_solution,
+from regkit.course.experiments.geometry import (ellipse_problem, first_zero_lambda, l1_solution, l2_solution,
                              quadratic_loss, soft_threshold, solution_paths)
 
 

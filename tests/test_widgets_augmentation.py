@@ -4,6 +4,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
+from regkit.course.experiments import augmentation as exp  # noqa: E402
 from regkit.course.plots import augmentation as plots  # noqa: E402
 from regkit.course.widgets.augmentation import gallery_dashboard, strength_dashboard  # noqa: E402
 
@@ -12,12 +13,12 @@ TINY = {"epochs": 3, "width": 16}
 
 @pytest.fixture(scope="module")
 def images():
-    return plots.load().x_train[:8]
+    return exp.load().x_train[:8]
 
 
 @pytest.fixture(scope="module")
 def grid():
-    return plots.strength_grid({"rotate": (0.0, 10.0, 30.0), "shift": (0, 1)}, **TINY)
+    return exp.strength_grid({"rotate": (0.0, 10.0, 30.0), "shift": (0, 1)}, **TINY)
 
 
 def test_mosaic_places_tiles_with_gaps():
@@ -28,20 +29,20 @@ def test_mosaic_places_tiles_with_gaps():
 
 
 def test_transform_and_label():
-    assert plots.label("rotate", 15.0) == "rotate(degrees=15)"
-    x = plots.load().x_train[:4]
-    np.testing.assert_array_equal(plots.transform("shift", 0)(x, rng=0), x)
+    assert exp.label("rotate", 15.0) == "rotate(degrees=15)"
+    x = exp.load().x_train[:4]
+    np.testing.assert_array_equal(exp.transform("shift", 0)(x, rng=0), x)
     with pytest.raises(ValueError, match="transform"):
-        plots.transform("flip", 1)
+        exp.transform("flip", 1)
 
 
 def test_field_sets_are_fixed_moves_of_the_images():
-    d = plots.load()
-    field = plots.field_sets(d.x_val[:6], d.y_val[:6])
+    d = exp.load()
+    field = exp.field_sets(d.x_val[:6], d.y_val[:6])
     moved, y = field["moved 1 px"]
     np.testing.assert_array_equal(moved[:, 1:, 1:], d.x_val[:6, :-1, :-1])
     assert np.all(moved[:, 0, :] == 0) and np.array_equal(y, d.y_val[:6])
-    again = plots.field_sets(d.x_val[:6], d.y_val[:6])["tilted 15°"][0]
+    again = exp.field_sets(d.x_val[:6], d.y_val[:6])["tilted 15°"][0]
     np.testing.assert_array_equal(field["tilted 15°"][0], again)
     assert not np.allclose(again, d.x_val[:6])
 
@@ -59,7 +60,7 @@ def test_gallery_sliders_change_only_their_row(images):
     rows = d.state["result"]["rows"]
     d.set(rotate=60.0)
     new = d.state["result"]["rows"]
-    names = list(plots.SLIDERS)
+    names = list(exp.SLIDERS)
     k = 1 + names.index("rotate")
     assert not np.allclose(rows[k], new[k])
     for i in range(len(rows)):
@@ -91,8 +92,8 @@ def test_strength_dashboard_follows_the_transform(grid, images):
 
 
 def test_missing_combination_is_trained_on_the_spot(images, monkeypatch):
-    small = plots.strength_grid({"rotate": (0.0, 10.0)}, **TINY)
-    monkeypatch.setattr(plots, "CFG", {**plots.CFG, **TINY})
+    small = exp.strength_grid({"rotate": (0.0, 10.0)}, **TINY)
+    monkeypatch.setattr(exp, "CFG", {**exp.CFG, **TINY})
     d = strength_dashboard(small, images)
     d.compute(name="rotate", strength=20.0)
     assert ("rotate", 20.0) in small

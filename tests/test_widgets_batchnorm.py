@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.course.plots import batchnorm as plots  # noqa: E402
+from regkit.course.experiments import batchnorm as exp  # noqa: E402
 from regkit.course.widgets.batchnorm import batchnorm_dashboard  # noqa: E402
 
 TINY = {"depth": 3, "width": 16, "epochs": 2, "n_train": 80}
@@ -32,33 +32,33 @@ def test_controls_set_lr_and_batch_size_of_both_runs():
 
 
 def test_precomputed_grid_is_used():
-    data = plots.deep_data(TINY["n_train"])
-    grid = plots.lr_batch_grid([-1.0], [16], data=data, **TINY)
+    data = exp.deep_data(TINY["n_train"])
+    grid = exp.lr_batch_grid([-1.0], [16], data=data, **TINY)
     d = batchnorm_dashboard(grid, lr=0.1, batch_size=16)
     assert d.state["result"] is grid[(-1.0, 16)]
     assert len(grid) == 1
 
 
 def test_high_learning_rate_fails_without_batch_norm_only():
-    data = plots.deep_data(300)
-    plain = plots.train_deep(0.3, 32, None, data=data, epochs=6)
-    bn = plots.train_deep(0.3, 32, "before", data=data, epochs=6)
-    assert plots.final_acc(plain) < 0.4
-    assert bn["diverged"] is None and plots.final_acc(bn) > 0.7
+    data = exp.deep_data(300)
+    plain = exp.train_deep(0.3, 32, None, data=data, epochs=6)
+    bn = exp.train_deep(0.3, 32, "before", data=data, epochs=6)
+    assert exp.final_acc(plain) < 0.4
+    assert bn["diverged"] is None and exp.final_acc(bn) > 0.7
 
 
 def test_divergence_is_recorded_not_raised():
-    run = plots.train_deep(30.0, 32, None, data=plots.deep_data(100), depth=6, epochs=3)
-    assert run["diverged"] is not None and plots.final_acc(run) == 0.1
+    run = exp.train_deep(30.0, 32, None, data=exp.deep_data(100), depth=6, epochs=3)
+    assert run["diverged"] is not None and exp.final_acc(run) == 0.1
 
 
 def test_running_stats_trace_approaches_the_data():
-    tr = plots.running_stats_trace(momenta=(0.9,), steps=100)
+    tr = exp.running_stats_trace(momenta=(0.9,), steps=100)
     assert abs(tr[0.9]["mean"][-1] - 5.0) < 0.5 and abs(tr[0.9]["mean"][0] - 5.0) > 4.0
     assert abs(tr[0.9]["var"][-1] - 4.0) < 1.0
 
 
 def test_placement_argument():
-    assert sum(isinstance(m, rk.BatchNorm) for m in plots.deep_mlp(depth=4, batchnorm="after")) == 3
+    assert sum(isinstance(m, rk.BatchNorm) for m in exp.deep_mlp(depth=4, batchnorm="after")) == 3
     with pytest.raises(ValueError, match="batchnorm"):
-        plots.deep_mlp(batchnorm="middle")
+        exp.deep_mlp(batchnorm="middle")

@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.course.plots import capstone as plots  # noqa: E402
+from regkit.course.experiments import capstone as exp  # noqa: E402
 from regkit.course.widgets.capstone import capstone_dashboard  # noqa: E402
 
 TINY = {"hidden": (16,), "epochs": 4, "batch_size": 16, "patience": 1}
@@ -13,9 +13,9 @@ TINY = {"hidden": (16,), "epochs": 4, "batch_size": 16, "patience": 1}
 
 @pytest.fixture(scope="module")
 def setup():
-    clean, _ = plots.capstone_data(40)
-    noisy, _ = plots.capstone_data(40, 0.3)
-    comps = {name: plots.run_compare(d, ("none", "dropout", "all"), **TINY)
+    clean, _ = exp.capstone_data(40)
+    noisy, _ = exp.capstone_data(40, 0.3)
+    comps = {name: exp.run_compare(d, ("none", "dropout", "all"), **TINY)
              for name, d in (("clean", clean), ("noisy", noisy))}
     return comps, {"clean": clean, "noisy": noisy}
 
@@ -68,7 +68,7 @@ def test_early_stopping_box_stops_and_restores(setup):
 
 def test_train_combo_single_technique_is_compares_run(setup):
     comps, data = setup
-    one = plots.train_combo({"dropout"}, data["clean"], **TINY)
+    one = exp.train_combo({"dropout"}, data["clean"], **TINY)
     assert np.array_equal(one.histories["dropout"].val_loss,
                           comps["clean"].histories["dropout"].val_loss)
 
@@ -78,14 +78,14 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="data must name"):
         capstone_dashboard(comps, {})
     with pytest.raises(ValueError, match="unknown technique"):
-        plots.train_combo({"mixup"}, None)
+        exp.train_combo({"mixup"}, None)
     with pytest.raises(ValueError, match="unknown setting"):
-        plots.run_compare(None, epoch=3)
+        exp.run_compare(None, epoch=3)
 
 
 def test_flip_labels_changes_the_share_asked_and_never_keeps_a_flipped_label():
     y = np.arange(1000) % 10
-    y_noisy, flipped = plots.flip_labels(y, 0.3, rng=0)
+    y_noisy, flipped = exp.flip_labels(y, 0.3, rng=0)
     assert abs(flipped.mean() - 0.3) < 0.05
     assert np.all(y_noisy[flipped] != y[flipped]) and np.all(y_noisy[~flipped] == y[~flipped])
     assert np.array_equal(y, np.arange(1000) % 10)          # input untouched

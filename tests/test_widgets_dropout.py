@@ -4,7 +4,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.course.plots import dropout as plots  # noqa: E402
+from regkit.course.experiments import dropout as exp  # noqa: E402
 from regkit.course.widgets.dropout import dropout_dashboard  # noqa: E402
 
 TINY_DIGITS = {"width": 24, "epochs": 3, "n_train": 60}
@@ -34,7 +34,7 @@ def test_slider_retrains_with_the_chosen_rate_and_caches():
 
 
 def test_precomputed_grid_is_used_not_retrained():
-    grid = plots.dropout_grid([0.0, 0.5], digits_cfg=TINY_DIGITS, moons_cfg=TINY_MOONS)
+    grid = exp.dropout_grid([0.0, 0.5], digits_cfg=TINY_DIGITS, moons_cfg=TINY_MOONS)
     d = dropout_dashboard(grid, p=0.0)
     assert d.state["result"] is grid[0.0]
     d.set(p=0.5)
@@ -52,9 +52,9 @@ def test_p_zero_has_no_dropout_effect_and_eval_is_deterministic():
 
 
 def test_mc_ensemble_converges_to_eval_mode():
-    run = plots.train_digits(0.5, **TINY_DIGITS)
+    run = exp.train_digits(0.5, **TINY_DIGITS)
     x, y = run["data"].x_val, run["data"].y_val
-    r = plots.mc_ensemble(run["model"], x, y, passes=(1, 50))
+    r = exp.mc_ensemble(run["model"], x, y, passes=(1, 50))
     assert r["agreement"][1] >= r["agreement"][0]
     assert r["max_prob_gap"][1] < r["max_prob_gap"][0]
     assert not run["model"].training              # left in eval mode
@@ -64,6 +64,6 @@ def test_boundary_length_counts_neighbours_on_both_sides():
     import numpy as np
     prob = np.zeros((5, 6))
     prob[:, 3:] = 1.0                      # a straight vertical boundary: 5 crossings
-    assert plots.boundary_length({"boundary": (None, None, prob)}) == 5
+    assert exp.boundary_length({"boundary": (None, None, prob)}) == 5
     prob[2, 1] = 1.0                       # an island of one point adds its 4 edges
-    assert plots.boundary_length({"boundary": (None, None, prob)}) == 9
+    assert exp.boundary_length({"boundary": (None, None, prob)}) == 9

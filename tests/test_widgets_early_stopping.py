@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import regkit as rk
-from regkit.course.plots import early_stopping as plots
+from regkit.course.experiments import early_stopping as exp
 
 
 class _Model:
@@ -42,7 +42,7 @@ def _drive(values, **kw):
        mode=st.sampled_from(["min", "max"]))
 def test_replay_matches_regkit_earlystopping(values, patience, min_delta, start, baseline, mode):
     monitor = "val_loss" if mode == "min" else "val_acc"
-    got = plots.replay(values, patience, min_delta, mode=mode, start_from_epoch=start,
+    got = exp.replay(values, patience, min_delta, mode=mode, start_from_epoch=start,
                        baseline=baseline)
     want = _drive(values, monitor=monitor, mode=mode, patience=patience, min_delta=min_delta,
                   start_from_epoch=start, baseline=baseline)
@@ -52,23 +52,23 @@ def test_replay_matches_regkit_earlystopping(values, patience, min_delta, start,
 
 def test_replay_chapter_example_and_counter():
     values = [1.0 - 0.04 * t for t in range(15)] + [0.44 + 0.01 * t for t in range(1, 16)]
-    stop = plots.replay(values, 10)
+    stop = exp.replay(values, 10)
     assert (stop.stopped_epoch, stop.best_epoch) == (24, 14)
     assert stop.wait[14] == 0 and stop.wait[24] == 10
     with pytest.raises(ValueError, match="mode"):
-        plots.replay(values, 3, mode="auto")
+        exp.replay(values, 3, mode="auto")
 
 
 def test_noisy_labels_changes_exactly_the_fraction():
     y = np.arange(100) % 10
-    noisy = plots.noisy_labels(y, 0.2, 10, rng=0)
+    noisy = exp.noisy_labels(y, 0.2, 10, rng=0)
     assert np.sum(noisy != y) == 20 and noisy.dtype == y.dtype
     assert np.array_equal(y, np.arange(100) % 10)          # input untouched
 
 
 @pytest.fixture(scope="module")
 def run():
-    return plots.record_run(epochs=25, width=32, n_train=60, lr=1e-2)   # overfits by epoch 9
+    return exp.record_run(epochs=25, width=32, n_train=60, lr=1e-2)   # overfits by epoch 9
 
 
 def test_recorded_states_rebuild_each_epoch(run):
@@ -83,13 +83,13 @@ def test_recorded_states_rebuild_each_epoch(run):
 
 def test_fit_with_earlystopping_restores_the_recorded_best(run):
     data, cfg = run["data"], run["config"]
-    model = plots.wide_mlp(64, 10, cfg["width"], 0)
+    model = exp.wide_mlp(64, 10, cfg["width"], 0)
     stop = rk.EarlyStopping(patience=3)
     h = rk.fit(model, data.x_train, run["y_train"], loss=rk.SoftmaxCrossEntropy(),
                optimizer=rk.Adam(model.parameters(), lr=cfg["lr"]), epochs=cfg["epochs"],
                batch_size=cfg["batch_size"], validation_data=(data.x_val, data.y_val),
                callbacks=[stop], rng=0, progress=False)
-    want = plots.replay(run["history"].val_loss, 3)
+    want = exp.replay(run["history"].val_loss, 3)
     assert h.stopped_epoch == want.stopped_epoch and h.best_epoch == want.best_epoch
     np.testing.assert_array_equal(model.state_dict()["0.W"], run["states"][want.best_epoch]["0.W"])
 

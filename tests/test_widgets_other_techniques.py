@@ -8,8 +8,8 @@ pytest.importorskip("ipywidgets")
 pytest.importorskip("scipy")
 
 import regkit as rk  # noqa: E402
-from regkit.course.calibration import expected_calibration_error  # noqa: E402
-from regkit.course.plots import other_techniques as plots  # noqa: E402
+from regkit.course.experiments.calibration import expected_calibration_error  # noqa: E402
+from regkit.course.experiments import other_techniques as exp  # noqa: E402
 from regkit.course.widgets.other_techniques import (clipping_dashboard, maxnorm_dashboard,  # noqa: E402
                                              mixup_dashboard, smoothing_dashboard)
 
@@ -34,7 +34,7 @@ def test_smoothing_slider_lowers_confidence_and_reports_ece():
 
 
 def test_smoothing_uses_a_precomputed_grid():
-    grid = plots.smoothing_grid((0.0, 0.1), **TINY_SMOOTH)
+    grid = exp.smoothing_grid((0.0, 0.1), **TINY_SMOOTH)
     d = smoothing_dashboard(grid, eps=0.1)
     assert d.state["result"] is grid[0.1]
     d.set(eps=0.0)
@@ -81,11 +81,11 @@ def test_clipping_switch_and_threshold():
 
 
 def test_train_clipped_records_norm_before_clipping_and_xavier_is_calm():
-    run = plots.train_clipped(1.0, epochs=2)
+    run = exp.train_clipped(1.0, epochs=2)
     # the recorded norms are the raw ones: some exceed the threshold
     assert run["grad_norm"].max() > 1.0
     assert len(run["grad_norm"]) == len(run["step_loss"]) == 2 * 6
-    calm = plots.train_clipped(None, init="xavier", epochs=10)
+    calm = exp.train_clipped(None, init="xavier", epochs=10)
     assert calm["diverged_at"] is None and np.isfinite(calm["val_loss"])
 
 
@@ -102,13 +102,13 @@ def test_maxnorm_slider_bounds_the_column_norms():
 
 
 def test_clip_seeds_and_summary_count_the_diverged_runs():
-    runs = plots.clip_seeds((None, 1.0), seeds=(0, 1), epochs=8)
+    runs = exp.clip_seeds((None, 1.0), seeds=(0, 1), epochs=8)
     assert set(runs) == {None, 1.0} and all(len(r) == 2 for r in runs.values())
-    assert runs[1.0][0]["step_loss"].tolist() == plots.train_clipped(1.0, epochs=8)["step_loss"].tolist()
-    wild, calm = plots.clip_summary(runs[None]), plots.clip_summary(runs[1.0])
+    assert runs[1.0][0]["step_loss"].tolist() == exp.train_clipped(1.0, epochs=8)["step_loss"].tolist()
+    wild, calm = exp.clip_summary(runs[None]), exp.clip_summary(runs[1.0])
     assert wild["n"] == 2 and wild["diverged"] >= 1
     assert len(wild["diverged_at"]) == wild["diverged"]
     assert calm["diverged"] == 0 and len(calm["finished_val"]) == 2
     assert calm["median_val"] == np.median(calm["finished_val"]) and 0 < calm["median_clipped"] <= 1
-    nothing = plots.clip_summary([r for r in runs[None] if r["diverged_at"] is not None])
+    nothing = exp.clip_summary([r for r in runs[None] if r["diverged_at"] is not None])
     assert math.isnan(nothing["median_val"]) and nothing["finished_val"] == []

@@ -30,9 +30,8 @@ from .. import augment as _augment
 from .._rng import seed as _seed
 from ..callbacks import EarlyStopping
 from .rules import diagnose
-from ..layers import BatchNorm, Dense, Dropout, Flatten, ReLU
 from ..losses import SoftmaxCrossEntropy
-from ..network import Sequential
+from ..mlp import mlp as build_mlp
 from ..optim import Adam
 from ..regularizers import L2
 from ..training import fit
@@ -44,21 +43,16 @@ TECHNIQUES = ("none", "l2", "dropout", "batchnorm", "early_stopping", "augmentat
 def mlp(n_in: int = 64, hidden=(256, 256), n_out: int = 10):
     """A ``build_model`` for :func:`compare`: Flatten, then Dense-[BN]-ReLU-[Dropout] blocks.
 
-    Returns a function ``build(dropout=0.0, batchnorm=False, l2=0.0)``.
-    Weights come from regkit's default generator, which ``compare`` reseeds
-    before every build, so every technique starts from the same weights.
+    Returns a function ``build(dropout=0.0, batchnorm=False, l2=0.0)`` that
+    calls :func:`regkit.mlp` (``batchnorm=True`` is ``"before"``; a rate or
+    strength of 0 leaves the layer or the penalty out). Weights come from
+    regkit's default generator, which ``compare`` reseeds before every
+    build, so every technique starts from the same weights.
     """
     def build(dropout=0.0, batchnorm=False, l2=0.0):
-        reg = L2(l2) if l2 else None
-        layers, width = [Flatten()], n_in
-        for h in hidden:
-            layers.append(Dense(width, h, regularizer=reg))
-            layers += [BatchNorm(h)] if batchnorm else []
-            layers.append(ReLU())
-            layers += [Dropout(dropout)] if dropout else []
-            width = h
-        layers.append(Dense(width, n_out, regularizer=reg))
-        return Sequential(*layers)
+        return build_mlp((n_in, *hidden, n_out), dropout=dropout or None,
+                         batchnorm="before" if batchnorm else None,
+                         regularizer=L2(l2) if l2 else None, flatten=True)
     return build
 
 

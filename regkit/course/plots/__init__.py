@@ -1,13 +1,11 @@
-"""Plotting helpers for the course (the only part of regkit besides
-``regkit.course.widgets`` that imports matplotlib).
+"""Drawing for the course (with ``regkit.course.widgets``, the only part of
+regkit that imports matplotlib at the top of a file).
 
-Each helper draws into an ``ax``/``fig`` it is given or creates one, and
-returns the Figure, so notebooks, ``make figures`` and the widgets share the
-same pictures.
+One module per notebook topic. Each function draws results already computed
+by :mod:`regkit.course.experiments` (or the library) into an ``ax``/``fig`` it
+is given or creates, and returns the Figure, so notebooks, ``make figures``
+and the widgets share the same pictures. Nothing here trains a model.
 """
 from ...style import PALETTE, TRAIN, VAL, TEST, use_style, rk_style
-# [plots-data]
 from .gallery import augmentation_gallery
-# [plots-diagnose]
 from ...detector.plot import plot_diagnosis, plot_comparison
-# [plots-notebooks]

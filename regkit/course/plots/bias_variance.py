@@ -1,9 +1,10 @@
 """Pictures of notebook 01: polynomial fits, the measured bias-variance
 U-curve, learning curves, memorisation and the three loss-curve shapes.
 
-Every function takes results already computed (by :mod:`regkit.course.biasvar` or
-scikit-learn) and returns a Figure, so the notebook, the dashboard and
-``make figures`` draw the same picture from the same numbers.
+Every function takes results already computed (by
+:mod:`regkit.course.experiments.bias_variance` or scikit-learn) and returns a
+Figure, so the notebook, the dashboard and ``make figures`` draw the same
+picture from the same numbers.
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def degree_panels(results, n_show: int = 10):
     fit; bottom, ``n_show`` fits from fresh training sets around their mean.
 
     Args:
-        results: list of :func:`regkit.course.biasvar.decompose` results (one per
+        results: list of :func:`regkit.course.experiments.bias_variance.decompose` results (one per
             degree), all with the same ``n_train``.
     """
     with rk_style():
@@ -88,7 +89,7 @@ def u_curve(curve, ax=None, mark=None, legend=True):
     error against polynomial degree, on a log scale.
 
     Args:
-        curve: a :func:`regkit.course.biasvar.sweep` result.
+        curve: a :func:`regkit.course.experiments.bias_variance.sweep` result.
         ax: an Axes to draw on, or None for a new figure.
         mark: a degree to highlight (the dashboard's current one).
         legend: False leaves the key out (the dashboard prints it as HTML,
@@ -129,6 +130,29 @@ def u_curve(curve, ax=None, mark=None, legend=True):
     return fig
 
 
+def degree_view(result, curve, *, degree: int, n_train: int, n_sets: int):
+    """The dashboard's picture: one training set and its fit, 25 fits around
+    their average, and the U-curve with ``degree`` marked.
+
+    Args:
+        result: :func:`regkit.course.experiments.bias_variance.decompose` for
+            ``degree``; ``curve``: the :func:`~regkit.course.experiments.bias_variance.sweep`
+            on the same training sets.
+    """
+    with rk_style():
+        fig, axes = plt.subplots(1, 3, figsize=(14.5, 4.4),
+                                 gridspec_kw={"width_ratios": [1, 1, 1.25]})
+        one_fit(axes[0], result)
+        axes[0].set_title(f"degree {degree}, one training set")
+        many_fits(axes[1], result)
+        axes[1].set_title("fits to 25 training sets")
+        u_curve(curve, ax=axes[2], mark=degree, legend=False)
+        axes[2].set_title(f"n_train = {n_train}, {n_sets} training sets")
+        # fixed margins: tight_layout would cost a second layout pass per update
+        fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.91, wspace=0.2)
+    return fig
+
+
 # -- networks on digits ---------------------------------------------------
 def learning_curves(train_sizes, train_scores, val_scores, ax=None, title=None):
     """scikit-learn's ``learning_curve`` output: accuracy against the number
@@ -151,7 +175,7 @@ def learning_curves(train_sizes, train_scores, val_scores, ax=None, title=None):
 
 def memorisation(runs, chance: float = 0.1):
     """Accuracy per epoch for the true-label and shuffled-label runs of
-    :func:`regkit.course.biasvar.memorisation_runs` (train blue, test green)."""
+    :func:`regkit.course.experiments.bias_variance.memorisation_runs` (train blue, test green)."""
     with rk_style():
         fig, axes = plt.subplots(1, len(runs), figsize=(6 * len(runs), 4.2), sharey=True)
         for ax, (name, h) in zip(np.atleast_1d(axes), runs.items()):
@@ -173,7 +197,8 @@ def loss_shapes(runs, signals):
     with the epoch of lowest validation loss and the final gap marked.
 
     Args:
-        runs: ``{name: History}`` (e.g. :func:`regkit.course.biasvar.loss_shape_runs`).
+        runs: ``{name: History}`` (e.g.
+            :func:`regkit.course.experiments.bias_variance.loss_shape_runs`).
         signals: ``{name: curve_signals(...)}`` for the same runs.
     """
     with rk_style():

@@ -3,15 +3,23 @@ geometry, Adam vs AdamW decay, digits learning curves, the sparse sweep.
 
 Every function returns a Figure; the dashboards in ``regkit.course.widgets.l1_l2``
 and the static files in ``regkit.course.render.l1_l2`` call these same functions.
+The runs and sweeps they draw come from :mod:`regkit.course.experiments.l1_l2`;
+the geometry panels solve the two-weight problem of
+:mod:`regkit.course.experiments.geometry` themselves (a closed form and a few
+hundred ISTA steps: microseconds).
 """
 from __future__ import annotations
 
 import functools
 
+import contourpy
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import FuncFormatter, NullLocator
 
-from ..geometry import ellipse_problem, l1_solution, l2_solution, quadratic_loss
+from ..experiments.geometry import ellipse_problem, l1_solution, l2_solution, quadratic_loss
+from ..experiments.l1_l2 import PROBLEM, penalty_paths
 from ...style import PALETTE, TRAIN, VAL
 
 L1_COLOUR = PALETTE["vermillion"]
@@ -43,7 +51,6 @@ def penalty_shapes(lam: float = 1.0) -> plt.Figure:
 def _contour_generator(problem_key, extent):
     """contourpy generator over the loss on a grid (cached: the dashboard
     redraws many times, and drawing pre-computed lines is fast)."""
-    import contourpy
     H, w_star = ellipse_problem(*problem_key)
     x0, x1, y0, y1 = extent
     g1, g2 = np.meshgrid(np.linspace(x0, x1, 150), np.linspace(y0, y1, 110))
@@ -59,17 +66,14 @@ def _background_lines(problem_key, extent):
 def _plain_log_ticks(axis):
     """Tick labels like 0.001 instead of mathtext 10^-3: several times faster
     to draw, which is what keeps a dashboard under a quarter second."""
-    from matplotlib.ticker import FuncFormatter, NullLocator
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_locator(NullLocator())
 
 
 def _draw_lines(ax, lines, **kw):
-    from matplotlib.collections import LineCollection
     ax.add_collection(LineCollection(lines, **kw))
 
 
-PROBLEM = (30.0, (1.2, 0.3), (1.6, 0.8))     # ellipse_problem's defaults
 EXTENT = (-0.7, 2.3, -0.7, 1.5)
 
 
@@ -115,7 +119,7 @@ def draw_constraint(ax, kind: str, lam: float, *, problem=PROBLEM, path=None,
 
 def geometry_grid(lams=(0.1, 0.4, 0.8, 1.6), problem=PROBLEM) -> plt.Figure:
     """Small multiples: L1 (top row) and L2 (bottom row) for several lambdas."""
-    paths = _paths(problem)
+    paths = penalty_paths(problem)
     fig, axes = plt.subplots(2, len(lams), figsize=(2.8 * len(lams), 5.3), sharex=True,
                              sharey=True)
     for j, lam in enumerate(lams):
@@ -128,22 +132,13 @@ def geometry_grid(lams=(0.1, 0.4, 0.8, 1.6), problem=PROBLEM) -> plt.Figure:
     return fig
 
 
-@functools.lru_cache(maxsize=4)
-def _paths(problem, lams=tuple(np.geomspace(1e-3, 10, 60))):
-    H, w_star = ellipse_problem(*problem)
-    out = {"lams": np.array(lams)}
-    out["L1"] = np.array([l1_solution(H, w_star, lam) for lam in lams])
-    out["L2"] = np.array([l2_solution(H, w_star, lam) for lam in lams])
-    return out
-
-
 def geometry_view(lam: float, problem=PROBLEM) -> plt.Figure:
     """The dashboard's picture: the L1 panel and the L2 panel for one lambda.
 
     Two panels only: on a 2-core laptop every extra axes costs ~60 ms of
     rendering, and the dashboard must answer in about a quarter second.
     """
-    paths = _paths(problem)
+    paths = penalty_paths(problem)
     fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.1))
     draw_constraint(axes[0], "L1", lam, problem=problem, path=paths["L1"])
     draw_constraint(axes[1], "L2", lam, problem=problem, path=paths["L2"])
@@ -153,7 +148,7 @@ def geometry_view(lam: float, problem=PROBLEM) -> plt.Figure:
 
 def geometry_paths(problem=PROBLEM) -> plt.Figure:
     """Both weights of the L1 and L2 optima against lambda (log scale)."""
-    paths = _paths(problem)
+    paths = penalty_paths(problem)
     fig, ax = plt.subplots(figsize=(6.5, 3.6))
     for k, ls in ((0, "-"), (1, "--")):
         ax.plot(paths["lams"], paths["L1"][:, k], color=L1_COLOUR, ls=ls, label=f"L1 w{'₁₂'[k]}")

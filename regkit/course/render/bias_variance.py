@@ -1,7 +1,7 @@
 """Figures of notebook 01 (bias, variance, learning curves, loss shapes)."""
 from __future__ import annotations
 
-from .. import biasvar
+from ..experiments import bias_variance as biasvar
 from ..plots import bias_variance as pb
 
 #: what notebook 01 uses: 30 noisy points, 200 training sets, seed 0

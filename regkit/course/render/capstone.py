@@ -1,23 +1,10 @@
-"""Static figures of notebook 08 (the capstone), from the notebook's own runs."""
+"""Static figures of notebook 08 (the capstone), from the notebook's own runs
+(:func:`regkit.course.experiments.capstone.notebook_runs`)."""
 from __future__ import annotations
 
-import functools
-
 from ...detector.rules import diagnose
+from ..experiments.capstone import notebook_runs
 from ..plots import capstone as plots
-
-
-@functools.lru_cache(maxsize=1)
-def notebook_runs() -> dict:
-    """Notebook 08's two rk.compare runs (computed once): ``{"clean": (data,
-    comparison, summary rows), "noisy": (...)}``; the benchmark of the capstone
-    dashboard uses them too."""
-    clean, _ = plots.capstone_data()
-    noisy, y_true = plots.capstone_data(plots.NOISY["n_train"], plots.NOISY["label_noise"])
-    c_clean = plots.run_compare(clean)
-    c_noisy = plots.run_compare(noisy, epochs=plots.NOISY["epochs"])
-    return {"clean": (clean, c_clean, plots.summary_rows(c_clean, clean)),
-            "noisy": (noisy, c_noisy, plots.summary_rows(c_noisy, noisy, y_true))}
 
 
 def baseline_diagnosis():

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 
+from ..experiments import dropout as exp
 from ..plots import dropout as plots
 
 
 @functools.lru_cache(maxsize=1)
 def _grid():
-    return plots.dropout_grid(plots.P_SHOWN)
+    return exp.dropout_grid(exp.P_SHOWN)
 
 
 def p_curves():
@@ -24,8 +25,8 @@ def p_boundaries():
 def ensemble():
     """Averaging K dropout passes vs the eval-mode network (p = 0.5)."""
     run = _grid()[0.5]["digits"]
-    return plots.ensemble_curve(plots.mc_ensemble(run["model"], run["data"].x_val,
-                                                  run["data"].y_val))
+    return plots.ensemble_curve(exp.mc_ensemble(run["model"], run["data"].x_val,
+                                                run["data"].y_val))
 
 
 FIGURES = {"03_dropout_p_curves.png": p_curves,

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 
+from ..experiments import early_stopping as exp
 from ..plots import early_stopping as plots
 
 
 @functools.lru_cache(maxsize=1)
 def _run():
-    return plots.record_run()
+    return exp.record_run()
 
 
 def patience_multiples():

@@ -5,19 +5,20 @@
   every update is just a redraw);
 * :func:`strength_dashboard` - pick a transform and a strength, see what the
   network trained with it scores; the runs come from
-  :func:`regkit.course.plots.augmentation.strength_grid`, computed once in the
+  :func:`regkit.course.experiments.augmentation.strength_grid`, computed once in the
   notebook (a missing combination is trained on the spot and kept).
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
+from ..experiments import augmentation as exp
 from ..plots import augmentation as plots
 from .base import Dashboard, slider
 
 
 def gallery_dashboard(images, *, seed: int = 0, strengths: dict | None = None) -> Dashboard:
-    """A slider per transform of :data:`regkit.course.plots.augmentation.SLIDERS`
+    """A slider per transform of :data:`regkit.course.experiments.augmentation.SLIDERS`
     (labelled with its keyword: ``rotate degrees``, ``zoom factor``...) over
     :func:`regkit.course.plots.augmentation.gallery_figure`.
 
@@ -31,23 +32,23 @@ def gallery_dashboard(images, *, seed: int = 0, strengths: dict | None = None) -
     ``state["result"]`` is ``{"rows": [...], "labels": [...]}``: the image
     rows drawn (the original first).
     """
-    start = {name: spec[1] for name, spec in plots.SLIDERS.items()}
+    start = {name: spec[1] for name, spec in exp.SLIDERS.items()}
     start.update(strengths or {})
-    unknown = set(start) - set(plots.SLIDERS)
+    unknown = set(start) - set(exp.SLIDERS)
     if unknown:
-        raise ValueError(f"unknown transform(s) {sorted(unknown)}; known: {sorted(plots.SLIDERS)}")
+        raise ValueError(f"unknown transform(s) {sorted(unknown)}; known: {sorted(exp.SLIDERS)}")
     controls = {}
-    for name, (kw, _, lo, hi, step) in plots.SLIDERS.items():
+    for name, (kw, _, lo, hi, step) in exp.SLIDERS.items():
         value = start[name]
         value = int(value) if isinstance(step, int) else float(value)
         controls[name] = slider(f"{name} {kw}", value, lo, hi, step)
 
     def compute(**strengths):
-        rows, labels = plots.gallery_rows(images, strengths, seed)
+        rows, labels = exp.gallery_rows(images, strengths, seed)
         return {"rows": rows, "labels": labels}
 
     def draw(result, **strengths):
-        return plots.gallery_figure(images, strengths, seed)
+        return plots.draw_gallery(result["rows"], result["labels"])
 
     return Dashboard(controls, compute, draw, height=f"{60 * (len(controls) + 1) + 20}px",
                      title="Every transform on the same digits: one slider each")
@@ -64,7 +65,7 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
 
     Args:
         grid: ``{(transform, strength): run}`` from
-            :func:`regkit.course.plots.augmentation.strength_grid`.
+            :func:`regkit.course.experiments.augmentation.strength_grid`.
         samples: 8 training images to show augmented, (8, h, w).
         name, strength: the starting transform and strength (strength defaults
             to the second value of the grid, the mildest augmentation).
@@ -95,7 +96,7 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
 
     def compute(name, strength):
         if (name, strength) not in grid:
-            grid.update(plots.strength_grid({name: (strength,)}, seed=seed))
+            grid.update(exp.strength_grid({name: (strength,)}, seed=seed))
         return grid[(name, strength)]
 
     def draw(result, name, strength):
@@ -106,7 +107,7 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
         h, h0 = result["history"], plain["history"]
         field = ", ".join(f"{k} {v:.1%} (none: {plain['field'][k]:.1%})"
                           for k, v in result.get("field", {}).items())
-        return (f"{plots.label(name, strength)}: validation accuracy {h.val_acc[-1]:.1%} "
+        return (f"{exp.label(name, strength)}: validation accuracy {h.val_acc[-1]:.1%} "
                 f"(no augmentation: {h0.val_acc[-1]:.1%}), train {h.train_acc[-1]:.1%}"
                 + (f" · fixed variants: {field}" if field else ""))
 
@@ -115,13 +116,11 @@ def strength_dashboard(grid: dict, samples, *, name: str = "rotate", strength=No
 
 
 def _bench_gallery():
-    from ..render.augmentation import first_of_each_class
-    return {"images": first_of_each_class()}
+    return {"images": exp.first_of_each_class()}
 
 
 def _bench_strength():
-    from ..render.augmentation import first_of_each_class
-    return {"grid": plots.strength_grid(), "samples": first_of_each_class()}
+    return {"grid": exp.strength_grid(), "samples": exp.first_of_each_class()}
 
 
 #: how ``benchmarks/bench_widgets.py`` builds the dashboards' data: as notebook 06 does

@@ -2,19 +2,20 @@
 
 Each setting trains two deep MLPs (with and without batch norm); at batch
 size 8 that takes about 0.3 s, so the notebook computes
-:func:`regkit.course.plots.batchnorm.lr_batch_grid` once and the sliders only
+:func:`regkit.course.experiments.batchnorm.lr_batch_grid` once and the sliders only
 draw. A setting missing from the grid is trained when first asked for.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
+from ..experiments import batchnorm as exp
 from ..plots import batchnorm as plots
 from .base import Dashboard, log_slider
 
 
 def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size: int = 32,
-                        batch_sizes=plots.BATCH_SIZES, seed: int = 0, data=None,
+                        batch_sizes=exp.BATCH_SIZES, seed: int = 0, data=None,
                         **cfg) -> Dashboard:
     """A log learning-rate slider (1e-3 to 1, half-decade steps) and a batch
     size slider over the training loss and validation accuracy of a deep
@@ -22,20 +23,20 @@ def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size
 
     Args:
         grid: ``{(log10 lr, batch size): {"plain": run, "bn": run}}`` from
-            :func:`regkit.course.plots.batchnorm.lr_batch_grid`; None trains on demand.
+            :func:`regkit.course.experiments.batchnorm.lr_batch_grid`; None trains on demand.
         lr, batch_size: the starting values.
         batch_sizes: the values the batch-size slider offers.
         seed, data, cfg: used when a setting is trained here (see
-            :func:`regkit.course.plots.batchnorm.train_deep`).
+            :func:`regkit.course.experiments.batchnorm.train_deep`).
 
     ``state["result"]`` is ``{"plain": run, "bn": run}`` of the current setting.
     """
     grid = {} if grid is None else grid
 
     def compute(lr, batch_size):
-        key = (plots.log10(lr), int(batch_size))
+        key = (exp.log10(lr), int(batch_size))
         if key not in grid:
-            grid.update(plots.lr_batch_grid([key[0]], [key[1]], seed=seed, data=data, **cfg))
+            grid.update(exp.lr_batch_grid([key[0]], [key[1]], seed=seed, data=data, **cfg))
         return grid[key]
 
     def draw(result, lr, batch_size):
@@ -48,7 +49,7 @@ def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size
             if run["diverged"] is not None:
                 parts.append(f"{label}: diverged in epoch {run['diverged'] + 1}")
             else:
-                parts.append(f"{label}: validation accuracy {plots.final_acc(run):.1%} "
+                parts.append(f"{label}: validation accuracy {exp.final_acc(run):.1%} "
                              "(mean of the last 3 epochs)")
         return f"lr = {lr:.3g}, batch size {batch_size} · " + " · ".join(parts)
 
@@ -64,7 +65,7 @@ def batchnorm_dashboard(grid: dict | None = None, *, lr: float = 0.1, batch_size
 
 
 def _bench_grid():
-    grid = plots.lr_batch_grid(plots.LOG_LRS, plots.BATCH_SIZES, data=plots.deep_data())
+    grid = exp.lr_batch_grid(exp.LOG_LRS, exp.BATCH_SIZES, data=exp.deep_data())
     return {"grid": grid}
 
 

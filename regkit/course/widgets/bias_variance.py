@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import functools
 
-import matplotlib.pyplot as plt
-
-from .. import biasvar
+from ..experiments import bias_variance as biasvar
 from ..plots import bias_variance as pb
-from ...style import rk_style
 from .base import Dashboard, slider
 
 MAX_DEGREE = 15
@@ -56,19 +53,7 @@ def bias_variance_dashboard(degree: int = 4, n_train: int = 30, *, n_sets: int =
         return biasvar._measure(draws(n_train), degree), curve(n_train)
 
     def draw(result, degree, n_train):
-        r, c = result
-        with rk_style():
-            fig, axes = plt.subplots(1, 3, figsize=(14.5, 4.4),
-                                     gridspec_kw={"width_ratios": [1, 1, 1.25]})
-            pb.one_fit(axes[0], r)
-            axes[0].set_title(f"degree {degree}, one training set")
-            pb.many_fits(axes[1], r)
-            axes[1].set_title("fits to 25 training sets")
-            pb.u_curve(c, ax=axes[2], mark=degree, legend=False)
-            axes[2].set_title(f"n_train = {n_train}, {n_sets} training sets")
-            # fixed margins: tight_layout would cost a second layout pass per update
-            fig.subplots_adjust(left=0.05, right=0.99, bottom=0.13, top=0.91, wspace=0.2)
-        return fig
+        return pb.degree_view(*result, degree=degree, n_train=n_train, n_sets=n_sets)
 
     def describe(result, degree, n_train):
         r, _ = result

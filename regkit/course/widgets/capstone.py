@@ -9,7 +9,7 @@ A run takes 0.3-1.2 s to train, too slow to follow a click, so the notebook
 hands in the runs it has already trained with ``rk.compare`` (each technique
 alone, none and all: 7 of the 32 combinations per data set); those answer at
 once. Any other combination is trained on the spot (the dashboard says
-"computing…") with :func:`regkit.course.plots.capstone.train_combo`, exactly as
+"computing…") with :func:`regkit.course.experiments.capstone.train_combo`, exactly as
 ``rk.compare`` would have trained it, and kept.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import html
 import ipywidgets as W
 
 from ...detector.rules import diagnose
+from ..experiments import capstone as exp
 from ..plots import capstone as plots
 from .base import Dashboard
 
@@ -39,13 +40,13 @@ def capstone_dashboard(comparisons: dict, data: dict, *, on=(), labels: str | No
 
     Args:
         comparisons: ``{data name: Comparison}`` from ``rk.compare`` /
-            :func:`regkit.course.plots.capstone.run_compare`; their runs are reused.
+            :func:`regkit.course.experiments.capstone.run_compare`; their runs are reused.
         data: ``{data name: Split}``, the data each comparison was trained on
             (used to train combinations not in ``comparisons``).
         on: the techniques switched on at the start.
         labels: the data shown at the start (default: the first).
         overrides: ``{data name: dict}`` of settings for
-            :func:`regkit.course.plots.capstone.train_combo` (e.g. fewer epochs).
+            :func:`regkit.course.experiments.capstone.train_combo` (e.g. fewer epochs).
         loss_max: top of the loss axis, fixed so runs compare.
 
     ``state["result"]`` is the run shown: ``history``, ``model``, ``row``
@@ -58,15 +59,15 @@ def capstone_dashboard(comparisons: dict, data: dict, *, on=(), labels: str | No
     runs = {}
     for name, comparison in comparisons.items():
         for technique in comparison.histories:
-            runs[(name, plots.techniques_of(technique))] = _run(comparison, technique)
+            runs[(name, exp.techniques_of(technique))] = _run(comparison, technique)
     names = list(data)
     labels = names[0] if labels is None else labels
 
     def compute(labels, **switches):
         key = (labels, frozenset(t for t, v in switches.items() if v))
         if key not in runs:
-            trained = plots.train_combo(key[1], data[labels], **overrides.get(labels, {}))
-            runs[key] = _run(trained, plots.combo_name(key[1]))
+            trained = exp.train_combo(key[1], data[labels], **overrides.get(labels, {}))
+            runs[key] = _run(trained, exp.combo_name(key[1]))
         run = runs[key]
         if "diagnosis" not in run:
             run["diagnosis"] = diagnose(run["history"], model=run["model"])
@@ -95,13 +96,13 @@ def capstone_dashboard(comparisons: dict, data: dict, *, on=(), labels: str | No
 
 
 def _bench_capstone():
-    from ..render.capstone import notebook_runs
     names = ("100 clean digits", "300 digits, 30% wrong labels")
-    (clean, c_clean, _), (noisy, c_noisy, _) = notebook_runs()["clean"], notebook_runs()["noisy"]
+    runs = exp.notebook_runs()
+    (clean, c_clean, _), (noisy, c_noisy, _) = runs["clean"], runs["noisy"]
     return {"comparisons": dict(zip(names, (c_clean, c_noisy))),
             "data": dict(zip(names, (clean, noisy))),
-            "overrides": {names[1]: {"epochs": plots.NOISY["epochs"]}},
-            "on": plots.TECHNIQUES, "labels": names[1]}
+            "overrides": {names[1]: {"epochs": exp.NOISY["epochs"]}},
+            "on": exp.TECHNIQUES, "labels": names[1]}
 
 
 #: combinations not handed in are trained when first clicked ("computing…")

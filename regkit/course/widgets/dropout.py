@@ -1,12 +1,13 @@
 """The dropout dashboard of notebook 03: one slider for the rate ``p``.
 
 Training the wide digits MLP takes about half a second, too slow for a
-slider, so the notebook computes :func:`regkit.course.plots.dropout.dropout_grid`
+slider, so the notebook computes :func:`regkit.course.experiments.dropout.dropout_grid`
 once (``p = 0, 0.1, ..., 0.8``) and hands it in; moving the slider then only
 draws. A ``p`` missing from the grid is trained on the spot (and kept).
 """
 from __future__ import annotations
 
+from ..experiments import dropout as exp
 from ..plots import dropout as plots
 from .base import Dashboard, slider
 
@@ -19,7 +20,7 @@ def dropout_dashboard(grid: dict | None = None, *, p: float = 0.5, seed: int = 0
 
     Args:
         grid: ``{p: {"digits": ..., "moons": ...}}`` from
-            :func:`regkit.course.plots.dropout.dropout_grid`; ``None`` trains each
+            :func:`regkit.course.experiments.dropout.dropout_grid`; ``None`` trains each
             value when first asked for.
         p: the starting rate.
         seed, digits_cfg, moons_cfg: passed on when a value is trained here.
@@ -32,7 +33,7 @@ def dropout_dashboard(grid: dict | None = None, *, p: float = 0.5, seed: int = 0
     def compute(p):
         key = round(float(p), 2)
         if key not in grid:
-            grid.update(plots.dropout_grid([key], seed=seed, digits_cfg=digits_cfg,
+            grid.update(exp.dropout_grid([key], seed=seed, digits_cfg=digits_cfg,
                                            moons_cfg=moons_cfg))
         return grid[key]
 
@@ -53,4 +54,4 @@ def dropout_dashboard(grid: dict | None = None, *, p: float = 0.5, seed: int = 0
 
 
 #: how ``benchmarks/bench_widgets.py`` builds the grid: as notebook 03 does
-BENCH_KWARGS = {"dropout_dashboard": lambda: {"grid": plots.dropout_grid(plots.P_GRID)}}
+BENCH_KWARGS = {"dropout_dashboard": lambda: {"grid": exp.dropout_grid(exp.P_GRID)}}

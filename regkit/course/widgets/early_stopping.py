@@ -1,15 +1,16 @@
 """The early-stopping dashboard of notebook 05: patience and min_delta.
 
 Nothing is retrained. The notebook records one long run with every epoch's
-weights (:func:`regkit.course.plots.early_stopping.record_run`); moving a slider
+weights (:func:`regkit.course.experiments.early_stopping.record_run`); moving a slider
 replays the stopping rule on the recorded validation loss
-(:func:`regkit.course.plots.early_stopping.replay`, microseconds) and looks up the
+(:func:`regkit.course.experiments.early_stopping.replay`, microseconds) and looks up the
 restored epoch's test accuracy, so the cost of an update is drawing only.
 """
 from __future__ import annotations
 
 import ipywidgets as W
 
+from ..experiments import early_stopping as exp
 from ..plots import early_stopping as plots
 from .base import Dashboard, slider
 
@@ -20,20 +21,20 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
     the recorded run's loss curves and its per-epoch test accuracy.
 
     Args:
-        run: the dict of :func:`regkit.course.plots.early_stopping.record_run`.
+        run: the dict of :func:`regkit.course.experiments.early_stopping.record_run`.
         patience, min_delta: the starting values (min_delta one of
-            :data:`regkit.course.plots.early_stopping.MIN_DELTAS`).
+            :data:`regkit.course.experiments.early_stopping.MIN_DELTAS`).
         max_patience: the slider's upper end.
 
     ``state["result"]`` is ``{"stop": StopPoint, "test_acc": float,
     "epochs_run": int, "epochs_saved": int}`` (epochs counted 1-based).
     """
-    if min_delta not in plots.MIN_DELTAS:
-        raise ValueError(f"min_delta must be one of {plots.MIN_DELTAS}, got {min_delta!r}")
+    if min_delta not in exp.MIN_DELTAS:
+        raise ValueError(f"min_delta must be one of {exp.MIN_DELTAS}, got {min_delta!r}")
     n_epochs = len(run["history"].val_loss)
 
     def compute(patience, min_delta):
-        stop = plots.replay(run["history"].val_loss, patience, min_delta)
+        stop = exp.replay(run["history"].val_loss, patience, min_delta)
         ran = n_epochs if stop.stopped_epoch is None else stop.stopped_epoch + 1
         return {"stop": stop, "test_acc": float(run["test_acc"][stop.best_epoch]),
                 "epochs_run": ran, "epochs_saved": n_epochs - ran}
@@ -51,7 +52,7 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
                 f"{run['history'].val_loss[stop.best_epoch]:.3f}), test accuracy "
                 f"{result['test_acc']:.1%} vs {run['test_acc'][-1]:.1%} at the last epoch")
 
-    delta = W.SelectionSlider(options=[(f"{v:g}", v) for v in plots.MIN_DELTAS],
+    delta = W.SelectionSlider(options=[(f"{v:g}", v) for v in exp.MIN_DELTAS],
                               value=min_delta, description="min_delta",
                               continuous_update=False, style={"description_width": "initial"})
     controls = {"patience": slider("patience (epochs)", int(patience), 1, int(max_patience), 1),
@@ -61,7 +62,7 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
 
 
 def _bench_run():
-    return {"run": plots.record_run(), "patience": 10}
+    return {"run": exp.record_run(), "patience": 10}
 
 
 #: how ``benchmarks/bench_widgets.py`` builds the recorded run: as notebook 05 does

@@ -18,8 +18,9 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from ..geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
-from ..plots.l1_l2 import PROBLEM, geometry_view, sparse_view
+from ..experiments.geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
+from ..experiments.l1_l2 import PROBLEM, sparse_grid
+from ..plots.l1_l2 import geometry_view, sparse_view
 from .base import Dashboard, log_slider
 
 
@@ -113,7 +114,6 @@ def sparse_dashboard(grid: dict, penalty: str = "L1 prox", lam: float | None = N
 
 
 def _bench_sparse():
-    from ..render.l1_l2 import sparse_grid
     return {"grid": sparse_grid(), "penalty": "L1 prox", "lam": 0.01}
 
 

@@ -3,7 +3,7 @@ clipping and max-norm.
 
 Label smoothing, mixup and max-norm each retrain a network (0.15-0.4 s on
 one thread), so the notebook computes a grid once with the ``*_grid``
-functions of :mod:`regkit.course.plots.other_techniques` and hands it in; a value
+functions of :mod:`regkit.course.experiments.other_techniques` and hands it in; a value
 missing from the grid is trained when first asked for, and kept. The
 clipping run is a few hundred tiny steps (~50 ms), so it is trained live.
 """
@@ -14,6 +14,7 @@ import math
 import ipywidgets as W
 import numpy as np
 
+from ..experiments import other_techniques as exp
 from ..plots import other_techniques as plots
 from .base import Dashboard, log_slider, slider
 
@@ -30,7 +31,7 @@ def smoothing_dashboard(grid: dict | None = None, *, eps: float = 0.1, seed: int
     confidence histogram and the reliability diagram with its ECE.
 
     Args:
-        grid: ``{eps: run}`` from :func:`regkit.course.plots.other_techniques.smoothing_grid`;
+        grid: ``{eps: run}`` from :func:`regkit.course.experiments.other_techniques.smoothing_grid`;
             None trains each value when first asked for.
         eps: the starting value.
         seed, cfg: passed to ``train_smoothing`` for values trained here.
@@ -42,7 +43,7 @@ def smoothing_dashboard(grid: dict | None = None, *, eps: float = 0.1, seed: int
     def compute(eps):
         key = round(float(eps), 3)
         if key not in grid:
-            grid[key] = plots.train_smoothing(key, seed=seed, **cfg)
+            grid[key] = exp.train_smoothing(key, seed=seed, **cfg)
         return grid[key]
 
     def draw(result, eps):
@@ -63,19 +64,19 @@ def smoothing_dashboard(grid: dict | None = None, *, eps: float = 0.1, seed: int
 
 def mixup_dashboard(grid: dict | None = None, *, alpha: float = 0.2, seed: int = 0,
                     **cfg) -> Dashboard:
-    """An ``alpha`` slider over :data:`~regkit.course.plots.other_techniques.ALPHA_GRID`
+    """An ``alpha`` slider over :data:`~regkit.course.experiments.other_techniques.ALPHA_GRID`
     (0 = no mixup): the Beta(alpha, alpha) density, the moons boundary and
     the loss curves (validation without mixup in grey).
 
     ``state["result"]`` is ``(run, baseline)`` for the current alpha.
     """
     grid = {} if grid is None else grid
-    options = [("off" if a == 0 else f"{a:g}", a) for a in plots.ALPHA_GRID]
+    options = [("off" if a == 0 else f"{a:g}", a) for a in exp.ALPHA_GRID]
 
     def run(alpha):
         key = round(float(alpha), 3)
         if key not in grid:
-            grid[key] = plots.train_mixup(key, seed=seed, **cfg)
+            grid[key] = exp.train_mixup(key, seed=seed, **cfg)
         return grid[key]
 
     def compute(alpha):
@@ -93,7 +94,7 @@ def mixup_dashboard(grid: dict | None = None, *, alpha: float = 0.2, seed: int =
                 f"(no mixup: {h0.val_loss[-1]:.3f}), accuracy {h.val_acc[-1]:.0%} · "
                 f"training loss {h.train_loss[-1]:.3f}")
 
-    controls = {"alpha": _selection("mixup α", options, _closest(plots.ALPHA_GRID, alpha))}
+    controls = {"alpha": _selection("mixup α", options, _closest(exp.ALPHA_GRID, alpha))}
     return Dashboard(controls, compute, draw, describe=describe, height="360px",
                      title="Mixup on noisy moons: the Beta distribution and the boundary")
 
@@ -114,13 +115,13 @@ def clipping_dashboard(*, threshold: float = 1.0, clip: bool = True, seed: int =
     """A log threshold slider (0.01 to 1000) and a "clip" switch over the
     exploding tanh network: loss and gradient norm per step.
 
-    ``state["result"]`` is the :func:`~regkit.course.plots.other_techniques.train_clipped`
+    ``state["result"]`` is the :func:`~regkit.course.experiments.other_techniques.train_clipped`
     run (``"diverged_at"``, ``"val_loss"``, ``"grad_norm"``...).
     """
-    data = plots.exploding_data(**cfg)
+    data = exp.exploding_data(**cfg)
 
     def compute(threshold, clip):
-        return plots.train_clipped(float(threshold) if clip else None, data=data, seed=seed,
+        return exp.train_clipped(float(threshold) if clip else None, data=data, seed=seed,
                                    **cfg)
 
     def draw(result, threshold, clip):
@@ -135,7 +136,7 @@ def clipping_dashboard(*, threshold: float = 1.0, clip: bool = True, seed: int =
         return (f"{head}: clipped on {result['clipped']:.0%} of the steps · median gradient "
                 f"norm {float(np.median(norms)):.3g}, largest {norms.max():.3g} · final "
                 f"validation MSE {result['val_loss']:.3f} (noise floor "
-                f"{plots.CLIP['noise'] ** 2:.3f})")
+                f"{exp.CLIP['noise'] ** 2:.3f})")
 
     controls = {"threshold": log_slider("threshold θ", threshold, -2, 3, step=0.5, fmt=".2g"),
                 "clip": W.Checkbox(value=bool(clip), description="clip",
@@ -146,20 +147,21 @@ def clipping_dashboard(*, threshold: float = 1.0, clip: bool = True, seed: int =
 
 def maxnorm_dashboard(grid: dict | None = None, *, c: float | None = 1.0, seed: int = 0,
                       **cfg) -> Dashboard:
-    """A ``c`` slider over :data:`~regkit.course.plots.other_techniques.C_GRID`
-    ("off" = no constraint; the control's value is then ``math.inf``): the sorted first-layer column norms with the
-    line at ``c``, and the accuracy curves of the dropout network.
+    """A ``c`` slider over :data:`~regkit.course.experiments.other_techniques.C_GRID`
+    ("off" = no constraint; the control's value is then ``math.inf``): the
+    sorted first-layer column norms with the line at ``c``, and the accuracy
+    curves of the dropout network.
 
     ``state["result"]`` is the run of the current c (``"norms"``, ``"history"``).
     """
     grid = {} if grid is None else grid
     # the slider's "off" is c = inf (a selection slider cannot hold None)
-    options = [("off", math.inf) if v is None else (f"{v:g}", v) for v in plots.C_GRID]
+    options = [("off", math.inf) if v is None else (f"{v:g}", v) for v in exp.C_GRID]
 
     def compute(c):
         c = None if math.isinf(c) else c
         if c not in grid:
-            grid[c] = plots.train_maxnorm(c, seed=seed, **cfg)
+            grid[c] = exp.train_maxnorm(c, seed=seed, **cfg)
         return grid[c]
 
     def draw(result, c):
@@ -185,8 +187,8 @@ def maxnorm_dashboard(grid: dict | None = None, *, c: float | None = 1.0, seed: 
 #: how ``benchmarks/bench_widgets.py`` builds the grids: as notebook 07 does
 #: (the clipping run is trained live there too)
 BENCH_KWARGS = {
-    "smoothing_dashboard": lambda: {"grid": plots.smoothing_grid(plots.EPS_GRID)},
-    "mixup_dashboard": lambda: {"grid": plots.mixup_grid(plots.ALPHA_GRID)},
-    "maxnorm_dashboard": lambda: {"grid": plots.maxnorm_grid(plots.C_GRID), "c": 2.0},
+    "smoothing_dashboard": lambda: {"grid": exp.smoothing_grid(exp.EPS_GRID)},
+    "mixup_dashboard": lambda: {"grid": exp.mixup_grid(exp.ALPHA_GRID)},
+    "maxnorm_dashboard": lambda: {"grid": exp.maxnorm_grid(exp.C_GRID), "c": 2.0},
     "clipping_dashboard": lambda: {"threshold": 10.0},
 }

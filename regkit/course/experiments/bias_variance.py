@@ -26,12 +26,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._rng import as_rng
-from .._validate import check_int, check_nonnegative
-from ..datasets import sample_noisy_sine, sine_function
+from ..._rng import as_rng
+from ..._validate import check_int, check_nonnegative
+from ...datasets import digits, sample_noisy_sine, sine_function
+from ...losses import SoftmaxCrossEntropy
+from ...mlp import mlp
+from ...optim import Adam
+from ...regularizers import L2
+from ...training import fit
 
 __all__ = ["fit_polynomials", "predict_polynomials", "bias_variance",
-           "decompose_predictions", "decompose", "sweep", "curve_signals"]
+           "decompose_predictions", "decompose", "sweep", "curve_signals", "LOSS_SHAPES",
+           "loss_shape_runs", "memorisation_runs", "learning_curve_estimators",
+           "learning_curve_runs"]
 
 
 # -- polynomial regression, many training sets at once ---------------------
@@ -238,18 +245,16 @@ def curve_signals(train_loss, val_loss) -> dict:
 
 # -- the network experiments of notebook 01 (digits) ------------------------
 def _mlp(hidden, l2=0.0, rng=None):
-    """Dense-ReLU stack for 8x8 digits: 64 -> hidden... -> 10 scores."""
-    from .. import L2, Dense, ReLU, Sequential
-    reg = L2(l2) if l2 else None
-    layers, width = [], 64
-    for h in hidden:
-        layers += [Dense(width, h, regularizer=reg, rng=rng), ReLU()]
-        width = h
-    return Sequential(*layers, Dense(width, 10, regularizer=reg, rng=rng))
+    """Dense-ReLU stack for 8x8 digits: 64 -> hidden... -> 10 scores.
+
+    ``rng`` is handed to every Dense layer on its own (an int seeds each
+    layer afresh with the same seed), as notebook 01 always did.
+    """
+    return mlp((64, *hidden, 10), regularizer=L2(l2) if l2 else None,
+               rng=[rng] * (len(hidden) + 1))
 
 
 def _train(model, x, y, val, *, epochs, lr, rng):
-    from .. import Adam, SoftmaxCrossEntropy, fit
     return fit(model, x, y, loss=SoftmaxCrossEntropy(), optimizer=Adam(model.parameters(), lr=lr),
                epochs=epochs, batch_size=32, validation_data=val, rng=rng, progress=False)
 
@@ -297,7 +302,6 @@ def memorisation_runs(n_train: int = 300, hidden: int = 512, epochs: int = 80,
 
 
 def _digits(n_train):
-    from ..datasets import digits
     return digits(n_train=n_train, random_state=0)
 
 
@@ -305,7 +309,7 @@ def learning_curve_estimators(random_state: int = 0) -> dict:
     """The two learners whose learning curves notebook 01 compares: the same
     64-unit ``rk.MLPClassifier``, free (high variance when data are few) and
     under a heavy L2 penalty (high bias: more data stops helping early)."""
-    from ..estimators import MLPClassifier
+    from ...estimators import MLPClassifier
     common = dict(hidden_layer_sizes=(64,), epochs=30, batch_size=32, lr=3e-3,
                   random_state=random_state)
     return {"64 units, no penalty": MLPClassifier(**common),

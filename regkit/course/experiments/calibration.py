@@ -18,7 +18,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._validate import check_int
+from ..._validate import check_int
 
 __all__ = ["Reliability", "reliability_bins", "expected_calibration_error"]
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_nonnegative
+from ..._validate import check_nonnegative
 
 
 def _problem(H, w_star):
