@@ -34,6 +34,7 @@ from . import functional, gradcheck
 from .optim import SGD, ProximalSGD, Adam, AdamW
 from .constraints import clip_grad_norm, max_norm
 from .network import Sequential, load
+from .mlp import mlp
 
 from .training import fit
 from .callbacks import Callback, EarlyStopping, ModelCheckpoint

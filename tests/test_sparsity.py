@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.course import sparsity
-from regkit.course.sparsity import feature_importance, support_scores, sparse_sweep, train_linear
+from regkit.course.experiments import sparsity
+from regkit.course.experiments.sparsity import feature_importance, support_scores, sparse_sweep, train_linear
 from regkit.optim import ProximalSGD
 
 

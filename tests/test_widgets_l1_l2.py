@@ -5,7 +5,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 
 import regkit as rk  # noqa: E402
-from regkit.course.sparsity import sparse_sweep  # noqa: E402
+from regkit.course.experiments.sparsity import sparse_sweep  # noqa: E402
 from regkit.course.widgets.l1_l2 import geometry_dashboard, sparse_dashboard  # noqa: E402
 
 

@@ -180,7 +180,7 @@ print("fewer training    :", rk.datasets.digits(n_train=100).x_train.shape,
       "val unchanged:", rk.datasets.digits(n_train=100).x_val.shape)
 
 # %%
-from regkit.course.widgets.start_here import datasets_figure
+from regkit.course.plots.start_here import datasets_figure
 fig = datasets_figure(*data.values())
 display(fig)
 plt.close(fig)
@@ -219,7 +219,7 @@ from regkit.course.plots import TRAIN, VAL, TEST, PALETTE
 print("train:", TRAIN, " validation:", VAL, " test:", TEST)
 
 # %%
-from regkit.course.widgets.start_here import palette_figure
+from regkit.course.plots.start_here import palette_figure
 fig = palette_figure()
 display(fig)
 plt.close(fig)

@@ -86,13 +86,13 @@ print("truth  :", rounded(sine.true_function(x_new[:, 0]), 3))
 print("labels :", rounded(y_new[:, 0], 3))
 
 # %% [markdown]
-# The measurement lives in `regkit.course.biasvar` (NumPy only). The models are
+# The measurement lives in `regkit.course.experiments.bias_variance` (NumPy only). The models are
 # polynomials fitted by least squares, so we can fit hundreds of them in a
 # few milliseconds. All training sets are fitted at once: NumPy's `qr`,
 # `solve` and `pinv` work on a whole stack of matrices.
 
 # %%
-from regkit.course import biasvar
+from regkit.course.experiments import bias_variance as biasvar
 show_source(biasvar.fit_polynomials)
 
 # %% [markdown]

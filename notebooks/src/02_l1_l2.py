@@ -223,7 +223,7 @@ print({name: float(f"{d:.3g}") for name, d in diffs.items()})
 # moves it. Here is the experiment's code; both optimizers see the same noise.
 
 # %%
-from regkit.course.render.l1_l2 import decay_traces
+from regkit.course.experiments.l1_l2 import decay_traces
 from regkit.course.plots.l1_l2 import decay_by_gradient_scale
 show_source(decay_traces, docstring=False)
 
@@ -265,7 +265,7 @@ plt.show()
 # which the first weight reaches zero can be computed exactly.
 
 # %%
-from regkit.course.geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
+from regkit.course.experiments.geometry import ellipse_problem, first_zero_lambda, l1_solution, l2_solution
 show_source(l1_solution, docstring=False)
 
 # %%
@@ -341,7 +341,7 @@ show_source(rk.ProximalSGD.step)
 # %%
 # seed 0, on this machine (an input more or less below 1e-3, a validation point more or less,
 # can differ on another CPU)
-from regkit.course.render.l1_l2 import sparse_grid
+from regkit.course.experiments.l1_l2 import sparse_grid
 grid = sparse_grid()
 print("true support:", grid["support"].tolist())
 print(f"{'penalty':>10} | best lambda | train | val   | unused | precision | recall")
@@ -424,7 +424,7 @@ sparse_dashboard(grid, penalty="L1 prox", lam=0.01)
 
 # %%
 # seed 0, on this machine (the last digit can differ on another CPU)
-from regkit.course.render.l1_l2 import digits_lambda_runs
+from regkit.course.experiments.l1_l2 import digits_lambda_runs
 runs = digits_lambda_runs((0.0, 1e-3, 1e-2, 1e-1))
 print(f"{'lambda':>7} | train acc | val acc | train loss | val loss | gap (val - train loss)")
 for lam, h in runs.items():
@@ -599,7 +599,7 @@ print(check_l1_step(l1_sgd_step))
 #    optimality condition with $w_2 = 0$ and check with `l1_solution`. What happens if you change
 #    `ellipse_problem(angle_deg=...)` so the ellipse's axes line up with $w_1$ and $w_2$?
 # 2. Rerun the sweep on more data: `sparse_sweep(rk.datasets.sparse_features(n_train=500), grid["lams"],
-#    epochs=100, batch_size=500, lr=1.0)` (from `regkit.course.sparsity`). Does the best λ move? Why would
+#    epochs=100, batch_size=500, lr=1.0)` (from `regkit.course.experiments.sparsity`). Does the best λ move? Why would
 #    more data need less regularisation?
 # 3. Train the digits MLP with `rk.AdamW(weight_decay=...)` instead of the L2 penalty. Which
 #    `weight_decay` gives about the same validation accuracy as `L2(0.01)` with SGD, and why is

@@ -172,11 +172,12 @@ else:
 # results, so it answers instantly.
 
 # %%
+from regkit.course.experiments import dropout as dexp
 from regkit.course.plots import dropout as dplots
-show_source(dplots.wide_mlp, docstring=False)
+show_source(dexp.wide_mlp, docstring=False)
 
 # %%
-grid = dplots.dropout_grid(dplots.P_GRID)
+grid = dexp.dropout_grid(dexp.P_GRID)
 
 # %%
 # seed 0, on this machine (the last digits differ on another CPU)
@@ -187,7 +188,7 @@ for p_, run in grid.items():
     best = int(np.argmin(h.val_loss))
     print(f"{p_:4.1f} |         {h.train_loss[-1]:6.3f}        {h.val_loss[best]:.3f} ({best + 1:2d})"
           f"          {h.val_loss[-1]:.3f}    {h.val_acc[-1]:.3f} |"
-          f"          {mh.val_acc[-1]:.3f}   {dplots.boundary_length(run['moons']):6d}")
+          f"          {mh.val_acc[-1]:.3f}   {dexp.boundary_length(run['moons']):6d}")
 
 # %% [markdown]
 # Read the table from top to bottom. Without dropout the training loss goes
@@ -230,7 +231,7 @@ band("rise of the validation loss after its best epoch, p = 0.7", rise[0.7], 0.0
 accs = {q: H[q].val_acc[-1] for q in H if q <= 0.7}
 claim("validation accuracy between 88% and 94% at every p from 0 to 0.7",
       all(0.88 <= a <= 0.94 for a in accs.values()), measured=str(accs))
-length = {q: dplots.boundary_length(grid[q]["moons"]) for q in (0.0, 0.5, 0.7)}
+length = {q: dexp.boundary_length(grid[q]["moons"]) for q in (0.0, 0.5, 0.7)}
 claim("moons: the decision boundary gets shorter from p = 0 to 0.5 to 0.7",
       length[0.0] > length[0.5] > length[0.7], measured=str(length))
 
@@ -239,7 +240,7 @@ claim("moons: the decision boundary gets shorter from p = 0 to 0.5 to 0.7",
 # the best validation epoch):
 
 # %%
-fig = dplots.p_multiples(grid, dplots.P_SHOWN)
+fig = dplots.p_multiples(grid, dexp.P_SHOWN)
 plt.show()
 
 # %% [markdown]
@@ -273,7 +274,7 @@ dropout_dashboard(grid)
 
 # %%
 run = grid[0.5]["digits"]
-ens = dplots.mc_ensemble(run["model"], run["data"].x_val, run["data"].y_val)
+ens = dexp.mc_ensemble(run["model"], run["data"].x_val, run["data"].y_val)
 
 # %%
 # seed 0, on this machine
@@ -329,7 +330,7 @@ show_source(rk.DropConnect.forward, docstring=False)
 # connections (both hidden layers), against no dropout at all.
 
 # %%
-dc = dplots.train_digits(0.5, layer="dropconnect", data=run["data"])
+dc = dexp.train_digits(0.5, layer="dropconnect", data=run["data"])
 runs = {"no dropout": grid[0.0]["digits"]["history"],
         "Dropout(0.5)": grid[0.5]["digits"]["history"],
         "DropConnect(0.5)": dc["history"]}
@@ -544,7 +545,7 @@ band("validation accuracy lost by the swap", h_right.val_acc[-1] - h_wrong.val_a
 # ## Try this
 #
 # 1. Build `wide_mlp(64, 10, 0.5, width=32)` and train it like the others
-#    (`dplots.train_digits(0.5, width=32)`). Does dropout still help a
+#    (`dexp.train_digits(0.5, width=32)`). Does dropout still help a
 #    *narrow* network? Why might it not?
 # 2. Use the spread of the Monte-Carlo passes as an uncertainty score: are
 #    the validation images where the $K$ passes disagree most also the ones

@@ -212,8 +212,9 @@ else:
 show_source(rk.BatchNorm._update_running)
 
 # %%
+from regkit.course.experiments import batchnorm as bexp
 from regkit.course.plots import batchnorm as bplots
-trace = bplots.running_stats_trace(momenta=(0.9, 0.99))
+trace = bexp.running_stats_trace(momenta=(0.9, 0.99))
 fig = bplots.running_stats_figure(trace)
 plt.show()
 
@@ -254,19 +255,19 @@ for k in batches:
 # below reads it.
 
 # %%
-show_source(bplots.deep_mlp, docstring=False)
+show_source(bexp.deep_mlp, docstring=False)
 
 # %%
-data = bplots.deep_data()
-grid = bplots.lr_batch_grid(bplots.LOG_LRS, bplots.BATCH_SIZES, data=data)
+data = bexp.deep_data()
+grid = bexp.lr_batch_grid(bexp.LOG_LRS, bexp.BATCH_SIZES, data=data)
 
 # %%
 def describe_run(run):
-    return "diverged" if run["diverged"] is not None else f"{bplots.final_acc(run):.3f}"
+    return "diverged" if run["diverged"] is not None else f"{bexp.final_acc(run):.3f}"
 
 print("on this machine, seed 0: validation accuracy (mean of the last 3 epochs), batch size 32")
 print("learning rate | no batch norm | batch norm")
-for log_lr in bplots.LOG_LRS:
+for log_lr in bexp.LOG_LRS:
     entry = grid[(log_lr, 32)]
     print(f"{10 ** log_lr:13.4g} | {describe_run(entry['plain']):>13s} | {describe_run(entry['bn']):>10s}")
 
@@ -301,7 +302,7 @@ plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 # ranges: seeds 0-4 on every portability setting (and two other BLAS kernels), with some margin
-acc = {(lg, name): bplots.final_acc(grid[(lg, 32)][name]) for lg in bplots.LOG_LRS for name in ("plain", "bn")}
+acc = {(lg, name): bexp.final_acc(grid[(lg, 32)][name]) for lg in bexp.LOG_LRS for name in ("plain", "bn")}
 low_lrs = (-3.0, -2.5, -2.0)
 claim("lr 0.001 to 0.01: neither network gets past 65%",
       max(acc[(lg, n)] for lg in low_lrs for n in ("plain", "bn")) < 0.65,
@@ -345,8 +346,8 @@ for seed in (0, 1, 2):
         if seed == 0 and name != "after":
             run = grid[(-1.0, 32)]["plain" if mode is None else "bn"]
         else:
-            run = bplots.train_deep(0.1, 32, mode, data=data, seed=seed)
-        placement[name].append(bplots.final_acc(run))
+            run = bexp.train_deep(0.1, 32, mode, data=data, seed=seed)
+        placement[name].append(bexp.final_acc(run))
 
 # %%
 print("on this machine:")
@@ -459,7 +460,7 @@ print("eval mode is fine with one sample:", rk.BatchNorm(3).eval().forward(np.on
 # validation set's own batch statistics.
 
 # %%
-curve = bplots.settle_curve(momentum=0.99, data=data)
+curve = bexp.settle_curve(momentum=0.99, data=data)
 
 # %%
 print("on this machine, seed 0:")
@@ -519,7 +520,7 @@ print("spread (sd) of the batch variance of a N(0, 1) feature, by batch size:",
 # batch sizes 2, 4, 16 and 64, with and without batch norm:
 
 # %%
-small = {bs: {name: bplots.train_deep(0.05, bs, mode, data=data, depth=5, epochs=5)
+small = {bs: {name: bexp.train_deep(0.05, bs, mode, data=data, depth=5, epochs=5)
               for name, mode in (("plain", None), ("bn", "before"))}
          for bs in (2, 4, 16, 64)}
 
@@ -532,7 +533,7 @@ for bs, runs in small.items():
 # %%
 # NBVAL_CHECK_OUTPUT
 # ranges: seeds 0-4 on every portability setting (and two other BLAS kernels), with some margin
-sm = {(bs, name): bplots.final_acc(run) for bs, runs in small.items() for name, run in runs.items()}
+sm = {(bs, name): bexp.final_acc(run) for bs, runs in small.items() for name, run in runs.items()}
 band("batch 2, no batch norm", sm[(2, "plain")], 0.7, 0.92, fmt=".0%")
 band("batch 2, batch norm   ", sm[(2, "bn")], 0.1, 0.45, fmt=".0%")
 band("batch 4, batch norm   ", sm[(4, "bn")], 0.75, 0.9, fmt=".0%")
@@ -624,7 +625,7 @@ else:
 # 1. In the dashboard, find the largest learning rate at which the plain
 #    network still reaches 80% (at some batch sizes it never does). How does
 #    it depend on the batch size?
-# 2. Train `bplots.train_deep(0.1, 32, "before", data=data, depth=12)` and the
+# 2. Train `bexp.train_deep(0.1, 32, "before", data=data, depth=12)` and the
 #    same without batch norm. What happens to the plain network as it gets
 #    deeper?
 # 3. Rerun the "settle" experiment with `momentum=0.9`. After how many steps

@@ -95,7 +95,8 @@ print(f"1-based: stopped after epoch {stopped + 1}, restored epoch {restored + 1
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.course.plots import early_stopping as es
+from regkit.course.experiments import early_stopping as es
+from regkit.course.plots import early_stopping as esplots
 stop = es.replay(values, patience=10)
 print("stopped_epoch, best_epoch:", stop.stopped_epoch, stop.best_epoch)
 print("wait after each epoch    :", stop.wait)
@@ -185,7 +186,7 @@ band("test accuracy gained over the last epoch's weights", run["test_acc"][best]
 # early stopping saves; ring: the epoch restored):
 
 # %%
-fig = es.stop_multiples(run)
+fig = esplots.stop_multiples(run)
 plt.show()
 
 # %% [markdown]
@@ -270,7 +271,7 @@ band("spread of the restored epochs' test accuracy over the table", max(restored
 # epoch:
 
 # %%
-fig = es.weight_norm_figure(run)
+fig = esplots.weight_norm_figure(run)
 plt.show()
 
 # %%

@@ -157,7 +157,8 @@ print("largest difference from SciPy below 1e-12:", bool(np.abs(ours - np.array(
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from regkit.course.plots import augmentation as aug
+from regkit.course.experiments import augmentation as aug
+from regkit.course.plots import augmentation as augplots
 batch = digits.x_train[:32]
 saved = batch.copy()
 print(f"{'transform':15s} input kept  dtype    zero = identity")
@@ -174,9 +175,9 @@ for name, (kw, *_) in aug.SLIDERS.items():
 # image of each class 0-7 (top row: untouched):
 
 # %%
-from regkit.course.render.augmentation import first_of_each_class
+from regkit.course.experiments.augmentation import first_of_each_class
 eight = first_of_each_class()
-fig = aug.gallery_figure(eight)
+fig = augplots.gallery_figure(eight)
 plt.show()
 
 # %% [markdown]
@@ -200,7 +201,7 @@ gallery_dashboard(eight)
 
 # %%
 picks = [2, 3, 5, 7]
-fig = aug.mirror_figure(eight[picks], picks)
+fig = augplots.mirror_figure(eight[picks], picks)
 plt.show()
 
 # %% [markdown]
@@ -338,7 +339,7 @@ claim("   shift(1) does not help on tilted digits",
 # meet: simulate the variation it has, at the size it has.
 
 # %%
-fig = aug.strength_multiples(grid)
+fig = augplots.strength_multiples(grid)
 plt.show()
 
 # %% [markdown]
@@ -391,7 +392,7 @@ band("heavy: training accuracy", heavy["train"], 0.72, 0.90, fmt=".0%")
 band("heavy: validation moved 1 px", heavy["moved 1 px"], 0.40, 0.65, fmt=".0%")
 
 # %%
-fig = aug.curves_figure({"no augmentation": preset_runs["none"],
+fig = augplots.curves_figure({"no augmentation": preset_runs["none"],
                          "medium: rotate 15, zoom 0.1, ...": preset_runs["medium"],
                          "heavy: shift 1, rotate 20, cutout...": preset_runs["heavy"]})
 plt.show()

@@ -158,7 +158,7 @@ else:
 # (`np.bincount` does the per-bin sums, no loop over samples):
 
 # %%
-from regkit.course.calibration import expected_calibration_error, reliability_bins
+from regkit.course.experiments.calibration import expected_calibration_error, reliability_bins
 show_source(reliability_bins, docstring=False)
 
 # %%
@@ -189,7 +189,8 @@ print("ECE:", rounded(expected_calibration_error(probs, truth), 4))
 # the mean confidence and the ECE.
 
 # %%
-from regkit.course.plots import other_techniques as ot
+from regkit.course.experiments import other_techniques as ot
+from regkit.course.plots import other_techniques as otplots
 smooth = ot.smoothing_grid(ot.EPS_GRID)
 
 # %%
@@ -230,7 +231,7 @@ claim("every training loss ends above its floor",
 band("train loss at eps = 0.3", smooth[0.3]["history"].train_loss[-1], 1.19, 1.23, fmt=".2f")
 
 # %%
-fig = ot.smoothing_multiples(smooth, ot.EPS_SHOWN)
+fig = otplots.smoothing_multiples(smooth, ot.EPS_SHOWN)
 plt.show()
 
 # %% [markdown]
@@ -357,7 +358,7 @@ claim("at alpha = 4 the validation accuracy is below that without mixup (underfi
       bool(val_acc[4.0] < val_acc[0.0]), measured=f"{val_acc[4.0]:.2f} vs {val_acc[0.0]:.2f}")
 
 # %%
-fig = ot.mixup_multiples(mix, ot.ALPHA_SHOWN)
+fig = otplots.mixup_multiples(mix, ot.ALPHA_SHOWN)
 plt.show()
 
 # %% [markdown]
@@ -505,7 +506,7 @@ band("clip at 10, median share of clipped steps", c10["median_clipped"], 0.0, 0.
 band("clip at 1,  median share of clipped steps", c1["median_clipped"], 0.25, 0.60, fmt=".0%")
 
 # %%
-fig = ot.clip_multiples(clip_runs)
+fig = otplots.clip_multiples(clip_runs)
 plt.show()
 
 # %% [markdown]
@@ -643,7 +644,7 @@ claim("c = 0.5: the highest training loss and the lowest validation accuracy of 
       and min(acc_of, key=acc_of.get) == 0.5)
 
 # %%
-fig = ot.maxnorm_multiples(maxn, ot.C_SHOWN)
+fig = otplots.maxnorm_multiples(maxn, ot.C_SHOWN)
 plt.show()
 
 # %% [markdown]

@@ -150,11 +150,12 @@ print("train-loss trend    detector:", rounded(ev["train_trend"], 4),
 # outputs; 85,000 weights for 100 images. Adam, learning rate $10^{-3}$,
 # batches of 32, 100 epochs, no regularization at all. Validation and test sets
 # have 359 images each. These settings live in one place,
-# `regkit.course.plots.capstone.SETTINGS`, so every run of this notebook (and the
+# `regkit.course.experiments.capstone.SETTINGS`, so every run of this notebook (and the
 # figures of `make figures`) uses the same ones.
 
 # %%
-from regkit.course.plots import capstone as cap
+from regkit.course.experiments import capstone as cap
+from regkit.course.plots import capstone as capplots
 from regkit.detector.comparison import mlp
 print(cap.SETTINGS)
 data, _ = cap.capstone_data()              # 100 digits as (n, 8, 8) images
@@ -458,7 +459,7 @@ print("first prescription:", d_all.suggestions[0].split(":")[0])
 # **Before and after, side by side** (the gap written above each group):
 
 # %%
-fig = cap.before_after(clean_rows, noisy_rows)
+fig = capplots.before_after(clean_rows, noisy_rows)
 plt.show()
 
 # %% [markdown]

@@ -6,7 +6,7 @@ The learner writes::
     def bias_variance(predictions, truth):         # -> (bias2, variance)
     def overfit_signals(train_loss, val_loss):     # -> (best_epoch, gap)
 
-Each checker compares with regkit's own answer (``regkit.course.biasvar``) on small
+Each checker compares with regkit's own answer (``regkit.course.experiments.bias_variance``) on small
 arrays and, when the answer is wrong, recognises the usual slips (the wrong
 axis, a variance divided by S - 1, a bias that is not squared, an epoch
 counted from 1, a gap with the wrong sign) and says so.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import biasvar
+from ..experiments import bias_variance as biasvar
 from .base import Feedback, check_all, Problem as _Problem
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..._validate import check_nonnegative
+from ...optim import soft_threshold  # noqa: F401  (written once, in optim.py: ProximalSGD takes this step)
 
 
 def _problem(H, w_star):
@@ -56,17 +57,6 @@ def quadratic_loss(w, H, w_star):
     H, w_star = _problem(H, w_star)
     diff = np.asarray(w, dtype=np.float64) - w_star
     return 0.5 * np.einsum("...i,ij,...j->...", diff, H, diff)
-
-
-def soft_threshold(x, t):
-    """The proximal step of ``t * |x|``: ``sign(x) * max(|x| - t, 0)``.
-
-    Entries with ``|x| <= t`` become exactly 0; the others move ``t``
-    towards 0. This is the step that makes L1 solutions sparse.
-    """
-    t = check_nonnegative("t", t)
-    x = np.asarray(x)
-    return np.sign(x) * np.maximum(np.abs(x) - t, 0.0)
 
 
 def l2_solution(H, w_star, lam):

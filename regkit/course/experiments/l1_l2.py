@@ -7,7 +7,7 @@
   weights whose gradients are pure noise of different sizes;
 * :func:`digits_lambda_runs` - a wide MLP on 100 digits, one run per lambda;
 * :func:`sparse_grid` - the lambda sweep of a linear classifier on
-  ``sparse_features`` (:func:`regkit.course.sparsity.sparse_sweep`).
+  ``sparse_features`` (:func:`regkit.course.experiments.sparsity.sparse_sweep`).
 
 The figures drawn from these are in :mod:`regkit.course.plots.l1_l2`.
 """
@@ -24,7 +24,7 @@ from ...module import Parameter
 from ...optim import SGD, Adam, AdamW
 from ...regularizers import L2
 from ...training import fit
-from ..sparsity import sparse_sweep
+from .sparsity import sparse_sweep
 from .geometry import ellipse_problem, solution_paths
 
 #: the two-weight problem of the geometry figures: ``ellipse_problem(*PROBLEM)``

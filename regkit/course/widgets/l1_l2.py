@@ -8,7 +8,7 @@ Both pictures have two panels on purpose: on a 2-core laptop each extra
 axes costs tens of milliseconds of rendering, and an update must answer
 in about a quarter of a second.
 * :func:`sparse_dashboard`: a log-lambda slider and a penalty selector
-  browse a precomputed sweep (:func:`regkit.course.sparsity.sparse_sweep`) of a
+  browse a precomputed sweep (:func:`regkit.course.experiments.sparsity.sparse_sweep`) of a
   linear classifier on ``sparse_features``: what each input feature is
   worth to the model and the weight histogram, with the accuracies and the
   support-recovery scores in the text below.
@@ -59,7 +59,7 @@ def sparse_dashboard(grid: dict, penalty: str = "L1 prox", lam: float | None = N
     """Browse a lambda sweep on ``sparse_features`` (no training while you slide).
 
     Args:
-        grid: the output of :func:`regkit.course.sparsity.sparse_sweep`; its
+        grid: the output of :func:`regkit.course.experiments.sparsity.sparse_sweep`; its
             lambdas must be evenly spaced in log10 (the slider's steps).
         penalty: initial penalty, one of ``grid["penalties"]``.
         lam: initial lambda (snapped to the nearest grid value); default

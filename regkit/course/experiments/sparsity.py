@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_nonnegative
-from ..layers import Dense
-from ..losses import SoftmaxCrossEntropy
-from ..network import Sequential
-from ..optim import SGD, ProximalSGD
-from ..regularizers import L1, L2, ElasticNet
-from ..training import fit
+from ..._validate import check_nonnegative
+from ...layers import Dense
+from ...losses import SoftmaxCrossEntropy
+from ...network import Sequential
+from ...optim import SGD, ProximalSGD
+from ...regularizers import L1, L2, ElasticNet
+from ...training import fit
 
 #: a feature counts as unused when all its weights are below this in absolute value
 ZERO_TOL = 1e-3
