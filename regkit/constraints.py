@@ -136,12 +136,10 @@ def _weight_matrices(target) -> list[Parameter]:
 
 
 def _module_weights(module: Module) -> list[Parameter]:
-    w = getattr(module, "W", None)
-    if isinstance(w, Parameter) and w.data.ndim == 2:
-        return [w]
+    """Every 2-D ``W`` Parameter in ``module``'s tree, each once, in walk order."""
     found: list[Parameter] = []
-    for child in module.children():
-        for p in _module_weights(child):
-            if not any(p is q for q in found):
-                found.append(p)
+    for m in module.modules():
+        w = getattr(m, "W", None)
+        if isinstance(w, Parameter) and w.data.ndim == 2 and not any(w is q for q in found):
+            found.append(w)
     return found

@@ -1,8 +1,9 @@
-"""Pure maths behind the layers and losses: no state, no randomness.
+"""Pure maths behind the layers and losses: no state, and no randomness but
+the generator a function is handed (``dropout_mask``, ``init_weights``).
 
 Each function takes arrays and returns new arrays; none of them modifies an
-array it was given. Layers (``layers*.py``) keep the caches and call these;
-the functions are public so a notebook can show one formula at a time.
+array it was given. The layers (``regkit/layers/``) keep the caches and call
+these; the functions are public so a notebook can show one formula at a time.
 
 dtype rule: every function returns the dtype of its input (float32 in,
 float32 out). Scalars are Python floats, which NumPy 2 treats as "weak" and
@@ -145,34 +146,19 @@ def batchnorm_train_backward(grad_y: np.ndarray, x_hat: np.ndarray,
 def dropout_mask(shape, p: float, rng: np.random.Generator) -> np.ndarray:
     """Boolean keep-mask of ``shape``: each entry True with probability ``1 - p``.
 
-    Each entry is a random 32-bit integer ``u`` (uniform on 0 .. 2**32 - 1),
-    kept when ``u < round((1 - p) * 2**32)``, so the keep probability is
-    ``1 - p`` to within 2**-33. NumPy's usual generator (PCG64) makes 64
-    random bits per raw draw, two such integers, which makes this ~2x faster
-    than ``rng.random(shape, dtype=np.float32) < 1 - p`` (and ~10x faster
-    than ``rng.binomial(1, 1 - p, shape)``). It is in fact the same mask:
-    that float32 draw is built from the same 32-bit integers (their top 24
-    bits times 2**-24), so the two agree except, rarely, at the threshold.
+    The chapter's ``m ~ Bernoulli(1 - p)``: one uniform number ``u`` in
+    [0, 1) per entry, kept when ``u < 1 - p``. The draws are float32 (one
+    32-bit random integer each, half the work of float64); ``1 - p`` is
+    compared in float32 too. ``p = 0`` keeps everything and draws nothing,
+    so a ``Dropout(0.0)`` leaves every later random number as it was.
+
+    The layers draw the same mask faster by default: see
+    ``regkit/_fast/dropout.py``, which gives these very bits and leaves
+    ``rng`` in the same state.
     """
-    size = int(np.prod(shape))
-    threshold = round((1.0 - p) * 2.0 ** 32)
-    if threshold >= 2 ** 32:                          # p == 0: keep everything
+    if p == 0:
         return np.ones(shape, dtype=bool)
-    return (_random_uint32(rng, size) < threshold).reshape(shape)
-
-
-#: bit generators whose raw draws carry 64 random bits
-_RAW_64 = (np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64)
-
-
-def _random_uint32(rng: np.random.Generator, size: int) -> np.ndarray:
-    """``size`` independent uniform 32-bit integers from ``rng``."""
-    bits = rng.bit_generator
-    if type(bits) in _RAW_64:                         # two per raw draw: the fast path
-        return bits.random_raw((size + 1) // 2).view(np.uint32)[:size]
-    if type(bits) is np.random.MT19937:               # its raw draws hold 32 bits
-        return bits.random_raw(size).astype(np.uint32)
-    return rng.integers(0, 2 ** 32, size, dtype=np.uint32)   # any other generator
+    return rng.random(shape, dtype=np.float32) < 1 - p
 
 
 def dropout_apply(x: np.ndarray, mask: np.ndarray, p: float) -> np.ndarray:

@@ -92,7 +92,7 @@ def check_layer(layer: Module, x, *, grad_y=None, rng=0, h: float = 1e-6) -> dic
     gen = np.random.default_rng(rng)
     mask_seed = int(gen.integers(2**32))
     x = np.array(x, dtype=np.float64)
-    modules = list(_walk(layer))
+    modules = layer.modules()
     stochastic = [m for m in modules
                   if hasattr(m, "rng") and (m.rng is None or isinstance(m.rng, np.random.Generator))]
     saved = _save_state(layer, modules, stochastic)
@@ -141,12 +141,6 @@ def check_loss(loss, scores, target, *, h: float = 1e-6) -> dict:
     analytic = loss.backward()
     numeric = numerical_gradient(lambda s: loss.forward(s, target), scores, h)
     return {"scores": rel_error(analytic, numeric)}
-
-
-def _walk(module):
-    yield module
-    for child in module.children():
-        yield from _walk(child)
 
 
 def _save_state(layer, modules, stochastic):

@@ -7,12 +7,26 @@ running mean; it is a plain ndarray attribute listed in ``_buffers``.
 
 A **Module** has a ``training`` flag, ``forward``/``backward``, and lists its
 parameters. Its constructor arguments are recorded by ``get_config`` so a
-model can be saved to ``.npz`` and rebuilt without pickle.
+model can be saved to ``.npz`` and rebuilt without pickle (``regkit.saving``).
 
 Conventions (same as PyTorch's ``nn.Module`` where that makes sense):
 
+* A module made of other modules lists them in ``children()`` (``Sequential``
+  returns its layers; a plain layer has none). ``modules()`` walks the tree:
+  the module itself, then every descendant, depth-first, as PyTorch's.
+  ``parameters()``, ``named_buffers()``, ``penalty()`` and ``train()``/
+  ``eval()`` all go through the children, so a module built from other
+  modules (a "block") needs nothing else: its children's parameters are
+  named by their position, ``"0.W"``, ``"1.gamma"``, as in PyTorch's
+  ``Sequential``.
 * ``train(mode=True)`` and ``eval()`` set ``training`` on the module and all
-  its children, and return the module, so ``model.eval().predict(x)`` works.
+  its descendants, and return the module, so ``model.eval().predict(x)`` works.
+* The layer protocol: ``forward`` keeps on the object what ``backward`` needs
+  (the cache, created as ``None`` in ``__init__`` and overwritten by every
+  forward), including the mode it ran in, so ``backward`` differentiates the
+  forward that actually ran even if ``train()``/``eval()`` was called in
+  between. ``backward`` before any forward is a ``RuntimeError`` naming the
+  layer.
 * ``backward`` *assigns* ``.grad`` (it does not accumulate across calls).
 * A layer reads ``param.data`` at every forward, so assigning a new array to
   ``.data`` (as tests and notebooks do) is honoured.
@@ -20,9 +34,6 @@ Conventions (same as PyTorch's ``nn.Module`` where that makes sense):
 from __future__ import annotations
 
 import numpy as np
-
-#: Every Module subclass, by class name, so ``rk.load`` can rebuild a model.
-LAYER_REGISTRY: dict[str, type] = {}
 
 
 class Parameter:
@@ -68,15 +79,12 @@ class Module:
 
     Subclasses implement ``forward(x)`` and ``backward(grad_y)`` and set
     ``self._config`` (constructor keyword arguments, JSON-friendly) and, when
-    they hold running statistics, ``self._buffers`` (attribute names).
+    they hold running statistics, ``self._buffers`` (attribute names). A
+    module made of other modules returns them from :meth:`children`.
     """
 
     #: names of ndarray attributes that are state but not parameters
     _buffers: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        LAYER_REGISTRY[cls.__name__] = cls
 
     def __init__(self):
         self.training = True
@@ -92,11 +100,48 @@ class Module:
     def __call__(self, x):
         return self.forward(x)
 
-    # -- modes ---------------------------------------------------------
+    def _from_forward(self, cached):
+        """``cached`` (what forward kept for backward), or a clear error when
+        no forward has run yet (it is still the ``None`` of ``__init__``)."""
+        if cached is None:
+            raise RuntimeError(f"{type(self).__name__}.backward() called before forward(): "
+                               "backward differentiates the last forward, so run "
+                               "forward(x) first")
+        return cached
+
+    # -- the module tree -------------------------------------------------
     def children(self) -> list["Module"]:
-        """Sub-modules (none for a plain layer)."""
+        """The direct sub-modules, in order: none for a plain layer.
+
+        A module made of other modules overrides this (``Sequential``
+        returns its layers); everything that walks the tree starts here,
+        and names the children by their position, ``"0"``, ``"1"``, ...
+        """
         return []
 
+    def named_modules(self, prefix: str = "") -> list[tuple[str, "Module"]]:
+        """The tree walk: ``[("", self), ("0", first child), ("0.1", its second
+        child), ...]``, depth-first, each module with its dotted position (the
+        names that prefix parameters and buffers: ``"0.1.W"``).
+
+        A module used twice (the same object at two places) is listed at
+        both; :meth:`named_parameters` still lists its Parameters once.
+        """
+        found = [(prefix, self)]
+        for i, child in enumerate(self.children()):
+            found += child.named_modules(f"{prefix}.{i}" if prefix else str(i))
+        return found
+
+    def modules(self) -> list["Module"]:
+        """This module, then every sub-module depth-first (the walk of
+        :meth:`named_modules`, without the names).
+
+        Like ``torch.nn.Module.modules()``: for ``Sequential(Dense, ReLU)``
+        it is ``[the Sequential, the Dense, the ReLU]``.
+        """
+        return [module for _, module in self.named_modules()]
+
+    # -- modes ---------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
         """Set training mode (``mode=True``) or eval mode, recursively."""
         self.training = bool(mode)
@@ -110,26 +155,50 @@ class Module:
 
     # -- parameters, penalty, state -----------------------------------
     def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """``[(name, Parameter), ...]`` in a stable order."""
-        return [(k, v) for k, v in vars(self).items() if isinstance(v, Parameter)]
+        """``[(name, Parameter), ...]`` over the whole tree, in a stable order.
+
+        Each module's own Parameters (attribute names, in assignment order),
+        module by module in the order of :meth:`named_modules`; a child's
+        are prefixed by its name (``"0.W"``, ``"1.0.b"``). A Parameter
+        shared by two modules is listed once, under its first name.
+        """
+        out, seen = [], set()
+        for prefix, module in self.named_modules():
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    out.append((f"{prefix}.{name}" if prefix else name, value))
+        return out
 
     def parameters(self) -> list[Parameter]:
         """All trainable Parameters, as a flat list."""
         return [p for _, p in self.named_parameters()]
 
     def named_buffers(self) -> list[tuple[str, np.ndarray]]:
-        """``[(name, ndarray), ...]`` of non-trainable state (running stats)."""
-        return [(name, getattr(self, name)) for name in self._buffers]
+        """``[(name, ndarray), ...]`` of non-trainable state (running stats),
+        over the whole tree, named as in :meth:`named_parameters`."""
+        return [(name, getattr(module, attr)) for name, module, attr in self._buffer_slots()]
+
+    def _buffer_slots(self) -> list[tuple[str, "Module", str]]:
+        """``[(name, module holding it, attribute), ...]`` for every buffer."""
+        return [(f"{prefix}.{attr}" if prefix else attr, module, attr)
+                for prefix, module in self.named_modules() for attr in module._buffers]
 
     def penalty(self) -> float:
-        """This module's share of the regularisation loss (0.0 where none)."""
-        return 0.0
+        """This module's share of the regularisation loss: 0.0 for a plain
+        layer without a regularizer, the sum of its children's for a module
+        made of others."""
+        return float(sum(child.penalty() for child in self.children()))
 
     def get_config(self) -> dict:
         """Constructor arguments that rebuild this module (no weights)."""
         return dict(self._config)
 
+    @classmethod
+    def from_config(cls, config: dict) -> "Module":
+        """A new module from :meth:`get_config`'s dict (fresh weights)."""
+        return cls(**config)
+
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items()
-                         if k != "rng")
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"

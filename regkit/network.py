@@ -1,38 +1,21 @@
-"""`Sequential`: layers applied one after another, and saving/loading a model.
+"""`Sequential`: layers applied one after another.
 
-A saved model is a plain ``.npz`` archive, readable with
-``np.load(path, allow_pickle=False)`` (no pickle, so loading a file never
-runs code):
-
-* one array per parameter and buffer, under its ``state_dict`` key
-  (``"0.W"``, ``"0.b"``, ``"1.running_mean"``, ...);
-* ``"__regkit__"``: a JSON string (a NumPy unicode array) with a format
-  marker, a version and the architecture, one
-  ``{"class": "Dense", "config": {...}}`` per layer, the ``config`` being
-  the layer's ``get_config()``.
-
-``rk.load`` rebuilds every layer from ``LAYER_REGISTRY[class](**config)``
-and loads the arrays, so every hyper-parameter (Dropout ``p``,
-regularizers, BatchNorm momentum/eps) and every statistic comes back.
+The file format (``save``, ``rk.load``) lives in :mod:`regkit.saving`.
 """
 from __future__ import annotations
 
-import io
-import json
-import os
-import zipfile
-
 import numpy as np
 
+from . import saving
 from ._validate import check_int
 from .layers.dense import Dense
-from .module import LAYER_REGISTRY, Module, Parameter
+from .module import Module, Parameter
+# rk.load and the test for "is this a regkit model" are imported from here by
+# regkit/__init__.py and callbacks.py; they live in saving.py
+from .saving import load, _is_regkit_file  # noqa: F401
 
-_MARKER_KEY = "__regkit__"
-_FORMAT = "regkit.Sequential"
-_VERSION = 1
 
-
+@saving.register_layer
 class Sequential(Module):
     """Layers applied in order: ``forward`` goes first to last, ``backward`` last to first.
 
@@ -79,6 +62,7 @@ class Sequential(Module):
         return self.layers[index]
 
     def children(self) -> list[Module]:
+        """The layers (named ``"0"``, ``"1"``, ... in parameter and buffer names)."""
         return list(self.layers)
 
     # -- the two passes ----------------------------------------------------
@@ -138,7 +122,7 @@ class Sequential(Module):
         x = np.asarray(x)
         if x.ndim == 0:
             raise ValueError(f"x must have a batch dimension, got a scalar {x!r}")
-        modes = [(m, m.training) for m in _walk(self)]
+        modes = [(m, m.training) for m in self.modules()]
         self.eval()
         try:
             outs = [self.forward(x[i:i + batch_size])
@@ -147,26 +131,6 @@ class Sequential(Module):
             for m, mode in modes:
                 m.training = mode
         return outs[0] if len(outs) == 1 else np.concatenate(outs)
-
-    # -- parameters, buffers, penalty -------------------------------------
-    def named_parameters(self) -> list[tuple[str, Parameter]]:
-        """``[("0.W", Parameter), ("0.b", ...), ...]``; a shared Parameter once."""
-        out, seen = [], set()
-        for i, layer in enumerate(self.layers):
-            for name, p in layer.named_parameters():
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    out.append((f"{i}.{name}", p))
-        return out
-
-    def named_buffers(self) -> list[tuple[str, np.ndarray]]:
-        """``[("1.running_mean", ndarray), ...]``: state that is not trained."""
-        return [(f"{i}.{name}", buf) for i, layer in enumerate(self.layers)
-                for name, buf in layer.named_buffers()]
-
-    def penalty(self) -> float:
-        """Sum of the layers' penalties (the regularisation part of the loss)."""
-        return float(sum(layer.penalty() for layer in self.layers))
 
     def num_parameters(self) -> int:
         """Number of trainable scalars."""
@@ -228,38 +192,34 @@ class Sequential(Module):
         for i, layer in enumerate(self.layers):
             for name, p in layer.named_parameters():
                 slots[f"{i}.{name}"] = (p, None)
-            for name, _ in layer.named_buffers():
-                slots[f"{i}.{name}"] = (layer, name)
+            for name, module, attr in layer._buffer_slots():
+                slots[f"{i}.{name}"] = (module, attr)
         return slots
 
     # -- config, saving -----------------------------------------------------
     def get_config(self) -> dict:
-        """``{"layers": [{"class": name, "config": layer.get_config()}, ...]}``."""
-        return {"layers": [_layer_spec(layer) for layer in self.layers]}
+        """``{"layers": [{"class": name, "config": layer.get_config()}, ...]}``.
+
+        Raises:
+            TypeError: a layer's class is not registered (see
+                :func:`regkit.saving.register_layer`), so no file could name it.
+        """
+        return {"layers": [saving.layer_spec(layer) for layer in self.layers]}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Sequential":
+        """The model :meth:`get_config` describes, with fresh weights."""
+        return cls(*[saving.layer_from_spec(spec) for spec in config.get("layers", [])])
 
     def save(self, path) -> None:
         """Write the model to a ``.npz`` archive at exactly ``path``.
 
         No ``.npz`` is appended (unlike ``np.savez``). An existing file is
         overwritten only when it is itself a regkit model; any other file is
-        left alone (``FileExistsError``). Load it back with ``rk.load(path)``.
+        left alone (``FileExistsError``). Load it back with ``rk.load(path)``;
+        the format is described in :mod:`regkit.saving`.
         """
-        path = os.fspath(path)
-        if os.path.exists(path) and not _is_regkit_file(path):
-            raise FileExistsError(f"save: {path!r} exists and is not a regkit model; "
-                                  "refusing to overwrite it")
-        header = {"format": _FORMAT, "version": _VERSION, **self.get_config()}
-        try:
-            text = json.dumps(header, default=_json_default)
-        except TypeError as err:
-            raise TypeError(f"save: a layer config is not JSON-serialisable ({err})") from None
-        arrays = self.state_dict()
-        arrays[_MARKER_KEY] = np.array(text)
-        # Serialise in memory first: an error cannot leave a half-written file.
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        with open(path, "wb") as f:
-            f.write(buffer.getvalue())
+        saving.save(self, path)
 
     def __repr__(self):
         lines = [f"  ({i}): {_indent(repr(layer))}" for i, layer in enumerate(self.layers)]
@@ -268,124 +228,16 @@ class Sequential(Module):
                 if lines else "Sequential()")
 
 
-def load(path) -> Sequential:
-    """Rebuild a model written by ``Sequential.save``.
-
-    The file is opened with ``allow_pickle=False``. The model comes back in
-    training mode, as a freshly built one (``predict`` switches to eval
-    itself).
-
-    Raises:
-        ValueError: ``path`` is not a regkit model (not an ``.npz``, no
-            regkit marker, pickled content, an unknown format version or
-            layer class).
-        FileNotFoundError: no file at ``path``.
-    """
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"load: no file at {path!r}")
-    try:
-        with _open_npz(path) as npz:
-            header = _read_header(npz)
-            state = {k: npz[k] for k in npz.files if k != _MARKER_KEY}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
-        # np.load's own ValueError for pickled content lands here too.
-        raise ValueError(f"load: {path!r} is not a regkit model ({err})") from err
-    if header.get("version") != _VERSION:
-        raise ValueError(f"load: {path!r} has regkit format version "
-                         f"{header.get('version')!r}; this regkit reads version {_VERSION}")
-    try:
-        model = _build(header)
-    except (TypeError, AttributeError, KeyError) as err:
-        raise ValueError(f"load: cannot rebuild the model in {path!r} ({err})") from err
-    model.load_state_dict(state)
-    return model
-
-
 # -- helpers --------------------------------------------------------------
-
-def _walk(module: Module):
-    """``module`` and all its descendants."""
-    yield module
-    for child in module.children():
-        yield from _walk(child)
-
 
 def _slot_value(owner, attr) -> np.ndarray:
     return owner.data if isinstance(owner, Parameter) else np.asarray(getattr(owner, attr))
 
 
-def _layer_spec(layer: Module) -> dict:
-    if isinstance(layer, Sequential):
-        return {"class": "Sequential", "config": layer.get_config()}
-    config = dict(layer.get_config())
-    # A Generator cannot go to JSON, and the loaded weights replace the
-    # initialisation anyway; an int seed is kept.
-    if "rng" in config and not (config["rng"] is None or isinstance(config["rng"], int)):
-        config["rng"] = None
-    return {"class": type(layer).__name__, "config": config}
-
-
-def _json_default(value):
-    """JSON for NumPy scalars/arrays and objects with ``get_config`` (regularizers)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if hasattr(value, "get_config"):
-        from .regularizers import regularizer_to_config
-        return regularizer_to_config(value)
-    raise TypeError(f"{type(value).__name__} {value!r} is not JSON-serialisable")
-
-
-def _open_npz(path: str):
-    # Check the zip signature first: for anything else np.load would guess
-    # "pickled data", a confusing reason for a text file.
-    with open(path, "rb") as f:
-        magic = f.read(4)
-    if magic not in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise ValueError("not an .npz archive")
-    obj = np.load(path, allow_pickle=False)
-    if not isinstance(obj, np.lib.npyio.NpzFile):
-        raise ValueError("not an .npz archive")
-    return obj
-
-
-def _read_header(npz) -> dict:
-    if _MARKER_KEY not in npz.files:
-        raise ValueError(f"no {_MARKER_KEY!r} entry")
-    raw = npz[_MARKER_KEY]
-    if raw.dtype.kind != "U" or raw.ndim != 0:
-        raise ValueError(f"the {_MARKER_KEY!r} entry is not a string")
-    header = json.loads(str(raw))
-    if not isinstance(header, dict) or header.get("format") != _FORMAT:
-        raise ValueError("wrong format marker")
-    return header
-
-
-def _build(header: dict) -> Sequential:
-    return Sequential(*[_build_layer(spec) for spec in header.get("layers", [])])
-
-
-def _build_layer(spec: dict) -> Module:
-    name, config = spec.get("class"), spec.get("config", {})
-    if name == "Sequential":
-        return _build(config)
-    cls = LAYER_REGISTRY.get(name)
-    if cls is None:
-        raise ValueError(f"load: unknown layer class {name!r} "
-                         "(is the module that defines it imported?)")
-    return cls(**config)
-
-
-def _is_regkit_file(path: str) -> bool:
-    try:
-        with _open_npz(path) as npz:
-            _read_header(npz)
-        return True
-    except Exception:
-        return False
-
-
 def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
+
+
+def _walk(module: Module):
+    """``module.modules()``; kept for ``_fit_checks.run_config`` until it calls that."""
+    return module.modules()

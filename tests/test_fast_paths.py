@@ -172,3 +172,170 @@ def test_fit_with_the_default_optimizer_matches_the_readable_one(make):
     assert fast_hist.train_loss == plain_hist.train_loss
     assert fast_hist.val_loss == plain_hist.val_loss
     assert not np.allclose(fast_state["0.W"], small_model().state_dict()["0.W"])
+
+
+# -- dropout masks --------------------------------------------------------------
+# regkit/_fast/dropout.py (raw 32-bit integers against an integer limit, what the
+# layers use by default) against regkit.functional.dropout_mask (the chapter's
+# rng.random(shape, dtype=float32) < 1 - p): the same mask, and the generator
+# goes on with the same numbers.
+
+from regkit import functional as F                     # noqa: E402
+from regkit._fast import dropout as fast_dropout        # noqa: E402
+
+F32 = np.float32
+
+
+def _near(q):
+    """Python floats p whose 1 - p is q, or the double just above or below it."""
+    q = float(q)
+    return [1 - q, 1 - np.nextafter(q, 2.0), 1 - np.nextafter(q, -1.0)]
+
+
+#: drop rates: the notebooks' (0, 0.1 ... 0.8), the tiny and the nearly 1, and
+#: rates whose 1 - p sits on a float32 value, next to one, or half-way between
+#: two (where rounding to float32 decides)
+MASK_PS = sorted({0.0, 1e-12, 2.0 ** -26, 2.0 ** -25, 2.0 ** -24, 1e-7, 0.05, 0.1, 0.2, 0.25,
+                  0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1 - 2.0 ** -24, 1 - 2.0 ** -23, 1 - 1e-12,
+                  *_near(F32(0.7)), *_near(F32(0.9)), *_near(F32(0.3)),
+                  *_near(np.nextafter(F32(0.7), F32(1))),
+                  1 - (float(F32(0.7)) + float(np.nextafter(F32(0.7), F32(1)))) / 2,
+                  1 - (float(F32(0.25)) + float(np.nextafter(F32(0.25), F32(1)))) / 2})
+
+BIT_GENERATORS = [np.random.PCG64, np.random.PCG64DXSM, np.random.Philox, np.random.SFC64,
+                  np.random.MT19937]
+
+
+class UnlistedBits(np.random.PCG64):
+    """A bit generator the fast path does not know: it must take the readable path."""
+
+
+def future_state(bits):
+    """The bit generator's state as far as later draws can see it: ``uinteger``
+    (the kept 32-bit half) matters only while ``has_uint32`` is set."""
+    state = bits.state
+    if not state.get("has_uint32", 0):
+        state.pop("uinteger", None)
+    return repr(state)
+
+
+def twin_generators(kind, seed=3, kept=False):
+    """Two identical generators; ``kept=True`` leaves a 32-bit half kept in both
+    (one float32 draw), as shuffling or float32 initialisation often does."""
+    gens = [np.random.Generator(kind(seed)) for _ in range(2)]
+    if kept:
+        for g in gens:
+            g.random(1, dtype=np.float32)
+    return gens
+
+
+def test_keep_limit_is_the_float32_comparison_for_every_possible_draw():
+    # all 2**24 values the float32 draw can take, k * 2**-24: exactly those
+    # with k < L / 256 pass the readable comparison
+    u = np.arange(2 ** 24, dtype=np.float32) * F32(2.0 ** -24)
+    for p in MASK_PS + [np.float64(0.3), F32(0.3), np.float64(1 - 2.0 ** -30)]:
+        limit = fast_dropout.keep_limit(p)
+        assert limit % 256 == 0
+        assert np.count_nonzero(u < 1 - p) == limit // 256, f"p={p!r}"
+        # and at the 32-bit level, around the limit
+        u32 = np.array([0, limit - 257, limit - 256, limit - 1, limit, limit + 1, limit + 255,
+                        2 ** 32 - 1], dtype=np.int64)
+        u32 = u32[(u32 >= 0) & (u32 < 2 ** 32)].astype(np.uint32)
+        floats = (u32 >> 8).astype(np.float32) * F32(2.0 ** -24)
+        assert np.array_equal(floats < 1 - p, u32.astype(np.int64) < limit), f"p={p!r}"
+
+
+def test_keep_limit_of_p_outside_zero_one_is_none():
+    assert fast_dropout.keep_limit(float("nan")) is None
+    assert fast_dropout.keep_limit(-0.5) is None
+    assert fast_dropout.keep_limit(1.5) is None
+
+
+@pytest.mark.parametrize("kind", BIT_GENERATORS + [UnlistedBits], ids=lambda k: k.__name__)
+@pytest.mark.parametrize("kept", [False, True], ids=["fresh", "kept-half"])
+def test_fast_and_readable_masks_are_identical(kind, kept):
+    # consecutive draws from one generator: odd and even sizes alternate, so
+    # every combination of "a half kept before" and "a half left after" occurs
+    shapes = [(7,), (3, 5), (64, 33), 1, (0,), (128, 256), (2, 3, 5), (9, 1)]
+    readable_gen, fast_gen = twin_generators(kind, kept=kept)
+    for p in MASK_PS:
+        for shape in shapes:
+            want = F.dropout_mask(shape, p, readable_gen)
+            got = fast_dropout.dropout_mask(shape, p, fast_gen)
+            assert got.dtype == bool and got.shape == np.shape(want), (p, shape)
+            assert np.array_equal(got, want), (
+                f"p={p!r} shape={shape}: {np.count_nonzero(got != want)} elements differ")
+            assert future_state(fast_gen.bit_generator) == future_state(
+                readable_gen.bit_generator), (p, shape)
+    # and the generators go on with the same numbers
+    assert np.array_equal(fast_gen.random(5, dtype=np.float32),
+                          readable_gen.random(5, dtype=np.float32))
+    assert np.array_equal(fast_gen.permutation(101), readable_gen.permutation(101))
+
+
+@pytest.mark.parametrize("p", [0.3, np.float64(0.3), F32(0.3), 0.5])
+def test_fast_mask_follows_the_precision_of_p_as_the_readable_one_does(p):
+    # a NumPy float64 p is compared in float64, a Python float in float32
+    readable_gen, fast_gen = twin_generators(np.random.PCG64, seed=8)
+    for _ in range(20):
+        assert np.array_equal(fast_dropout.dropout_mask((300, 301), p, fast_gen),
+                              F.dropout_mask((300, 301), p, readable_gen))
+
+
+def test_p_zero_keeps_everything_and_draws_nothing_on_both_paths():
+    for mask_fn in (F.dropout_mask, fast_dropout.dropout_mask):
+        gen = np.random.default_rng(4)
+        before = gen.bit_generator.state
+        assert mask_fn((6, 7), 0.0, gen).all()
+        assert gen.bit_generator.state == before
+
+
+def test_threshold_rates_change_masks_only_inside_their_window():
+    # the old fast threshold round((1 - p) * 2**32) against the exact one: the
+    # number of 32-bit values (of 2**32) on which they disagree, as reported
+    windows = {p: fast_dropout.keep_limit(p) - round((1 - p) * 2.0 ** 32)
+               for p in (0.1, 0.2, 0.25, 0.3, 0.5)}
+    assert windows == {0.1: -102, 0.2: 51, 0.25: 0, 0.3: -51, 0.5: 0}
+
+
+@pytest.mark.parametrize("make", [
+    lambda fast_mask: rk.Dropout(0.3, rng=np.random.default_rng(1), fast_mask=fast_mask),
+    lambda fast_mask: rk.DropConnect(6, 5, p=0.4, rng=2, fast_mask=fast_mask),
+], ids=["dropout", "dropconnect"])
+def test_layers_give_the_same_bits_with_either_mask(make):
+    x = np.random.default_rng(3).standard_normal((9, 6)).astype(np.float32)
+    fast_layer, plain_layer = make(True), make(False)
+    for step in range(25):
+        rows = x[: 9 - step % 2]                       # odd and even mask sizes
+        assert_same_bits(fast_layer(rows), plain_layer(rows), f"forward {step}")
+        assert np.array_equal(fast_layer.mask, plain_layer.mask)
+        g = np.ones((len(rows), 5 if isinstance(fast_layer, rk.Dense) else 6), np.float32)
+        assert_same_bits(fast_layer.backward(g), plain_layer.backward(g), f"backward {step}")
+    assert future_state(fast_layer.rng.bit_generator) == future_state(
+        plain_layer.rng.bit_generator)
+
+
+def mask_model(fast_mask, gen):
+    # one generator for the initial weights and the masks (as rk.mlp(rng=seed)):
+    # the float32 initialisation leaves a kept 32-bit half behind or not
+    return rk.Sequential(rk.Dense(10, 16, rng=gen), rk.BatchNorm(16), rk.ReLU(),
+                         rk.Dropout(0.3, rng=gen, fast_mask=fast_mask),
+                         rk.DropConnect(16, 3, p=0.2, rng=gen, fast_mask=fast_mask))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fit_with_fast_masks_matches_the_readable_masks(seed):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((97, 10)).astype(np.float32)      # an odd last batch
+    y = rng.integers(0, 3, 97)
+    runs = []
+    for fast_mask in (True, False):
+        model = mask_model(fast_mask, np.random.default_rng(seed))
+        hist = rk.fit(model, x, y, loss=rk.SoftmaxCrossEntropy(),
+                      optimizer=rk.Adam(model.parameters(), lr=1e-2), epochs=4,
+                      batch_size=16, rng=0, progress=False)
+        runs.append((model.state_dict(), hist.train_loss))
+    (fast_state, fast_loss), (plain_state, plain_loss) = runs
+    for key in fast_state:
+        assert_same_bits(fast_state[key], plain_state[key], key)
+    assert fast_loss == plain_loss

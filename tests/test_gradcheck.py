@@ -119,11 +119,23 @@ def test_flatten():
     assert_small(check_layer(rk.Flatten(), x, h=H))
 
 
+@pytest.mark.parametrize("fast_mask", [True, False], ids=["fast-mask", "readable-mask"])
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
-def test_dropout_with_fixed_mask(p):
-    layer = rk.Dropout(p, rng=0)
+def test_dropout_with_fixed_mask(p, fast_mask):
+    layer = rk.Dropout(p, rng=0, fast_mask=fast_mask)
     x = np.random.default_rng(3).standard_normal((6, 5))
     errors = check_layer(layer, x, h=H)
+    assert_small(errors)
+
+
+def test_a_whole_model_with_random_layers_inside():
+    # check_layer walks the model (Module.modules()) to hold every mask fixed
+    rng = np.random.default_rng(6)
+    model = rk.Sequential(rk.Dense(5, 6, regularizer=rk.L2(0.3), rng=0), rk.Tanh(),
+                          rk.BatchNorm(6), rk.Dropout(0.3, rng=1),
+                          rk.Sequential(rk.DropConnect(6, 4, p=0.3, rng=2), rk.Sigmoid()))
+    errors = check_layer(model, rng.standard_normal((7, 5)), rng=1, h=H)
+    assert set(errors) == {"x", "0.W", "0.b", "2.gamma", "2.beta", "4.0.W", "4.0.b"}
     assert_small(errors)
 
 

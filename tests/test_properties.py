@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import regkit as rk
-from regkit.functional import softmax
+from regkit._fast.dropout import dropout_mask as fast_dropout_mask
+from regkit.functional import dropout_mask, softmax
 
 FEW = settings(deadline=None, max_examples=30)
 
@@ -33,6 +34,20 @@ def test_dropout_training_outputs_are_zero_or_scaled_input(x, p, seed):
     np.testing.assert_allclose(y[kept], scaled[kept], rtol=1e-6)
     np.testing.assert_array_equal(y[~kept], 0.0)
     assert y.dtype == np.float32
+
+
+@FEW
+@given(p=st.floats(0.0, 1.0, exclude_max=True), seed=st.integers(0, 2**16),
+       shape=st.tuples(st.integers(0, 9), st.integers(1, 9)), kept=st.integers(0, 3),
+       bits=st.sampled_from([np.random.PCG64, np.random.Philox, np.random.SFC64,
+                             np.random.MT19937]))
+def test_fast_dropout_mask_is_the_readable_mask(p, seed, shape, kept, bits):
+    readable, fast = (np.random.Generator(bits(seed)) for _ in range(2))
+    for gen in (readable, fast):
+        gen.random(kept, dtype=np.float32)          # 0-3 earlier draws: a half kept or not
+    for _ in range(3):
+        assert np.array_equal(fast_dropout_mask(shape, p, fast), dropout_mask(shape, p, readable))
+    assert np.array_equal(fast.random(3, dtype=np.float32), readable.random(3, dtype=np.float32))
 
 
 score_rows = st.integers(1, 6).flatmap(

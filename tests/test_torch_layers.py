@@ -139,3 +139,27 @@ def test_mse(rng):
     loss = rk.MSE()
     assert loss(s, t) == pytest.approx(ref.item(), rel=1e-12)
     close(loss.backward(), st.grad)
+
+
+def test_module_walk_and_parameter_names_follow_torch():
+    # Module.modules() and named_parameters() walk the tree as torch.nn.Module
+    # does: the module itself first, then depth-first; names are dotted paths
+    ours = rk.Sequential(rk.Dense(3, 4, rng=0), rk.BatchNorm(4), rk.ReLU(),
+                         rk.Sequential(rk.Dense(4, 4, rng=1), rk.Tanh()), rk.Dense(4, 2, rng=2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(),
+                                 torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Tanh()),
+                                 torch.nn.Linear(4, 2))
+    kinds = {rk.Sequential: torch.nn.Sequential, rk.Dense: torch.nn.Linear,
+             rk.BatchNorm: torch.nn.BatchNorm1d, rk.ReLU: torch.nn.ReLU, rk.Tanh: torch.nn.Tanh}
+    assert [kinds[type(m)] for m in ours.modules()] == [type(m) for m in theirs.modules()]
+    assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
+    rename = {"W": "weight", "b": "bias", "gamma": "weight", "beta": "bias"}
+
+    def torch_name(name):
+        *path, leaf = name.split(".")
+        return ".".join(path + [rename[leaf]])
+
+    assert [torch_name(n) for n, _ in ours.named_parameters()] == [
+        n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_buffers()] == [
+        n for n, _ in theirs.named_buffers() if not n.endswith("num_batches_tracked")]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..module import Module
 from ..regularizers import strengths
 
 
@@ -26,9 +27,9 @@ def model_facts(model) -> dict:
     ``batchnorm``, ``n_params``, ``max_abs_weight``, ``mean_abs_weight``
     (over the Dense ``W`` matrices; biases excluded).
     """
-    layers = list(_walk(model))
-    if not layers:
-        raise TypeError(f"model must be a Sequential (with .layers), got {type(model).__name__}")
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a regkit model (a Sequential), got {type(model).__name__}")
+    layers = model.modules()
     l1 = l2 = 0.0
     weights = []
     for layer in layers:
@@ -45,16 +46,8 @@ def model_facts(model) -> dict:
     if weights:
         flat = np.concatenate(weights)
         facts.update(max_abs_weight=float(flat.max()), mean_abs_weight=float(flat.mean()))
-    params = getattr(model, "parameters", None)
-    if callable(params):
-        facts["n_params"] = int(sum(p.data.size for p in params()))
+    facts["n_params"] = int(sum(p.data.size for p in model.parameters()))
     return facts
-
-
-def _walk(model):
-    for layer in getattr(model, "layers", ()):
-        yield layer
-        yield from _walk(layer)
 
 
 def suggest(verdict: str, facts: dict, ev: dict, th) -> list:

@@ -7,8 +7,10 @@ from .. import functional as F
 from .._validate import check_int, check_positive, check_real
 from .dense import check_input
 from ..module import Module, Parameter
+from ..saving import register_layer
 
 
+@register_layer
 class BatchNorm(Module):
     """Normalise each feature over the batch, then scale and shift.
 
@@ -23,8 +25,11 @@ class BatchNorm(Module):
 
     Eval mode uses ``running_mean`` and ``running_var`` in place of ``mu``
     and ``var``, so a single sample gets the same answer whatever batch it
-    comes in. ``backward`` in training mode is the full gradient through
-    the batch statistics (see :func:`regkit.functional.batchnorm_train_backward`).
+    comes in. ``backward`` after a training forward is the full gradient
+    through the batch statistics (see
+    :func:`regkit.functional.batchnorm_train_backward`); after an eval forward
+    the running statistics are constants. Which one is decided by the mode
+    the forward ran in, recorded with its cache.
 
     Shapes: x (batch, num_features) -> y (batch, num_features); gamma,
     beta, running_mean, running_var (num_features,).
@@ -66,7 +71,9 @@ class BatchNorm(Module):
         self.beta = Parameter(np.zeros(num_features, dtype=np.float32), name="beta", decay=False)
         self.running_mean = np.zeros(num_features, dtype=np.float32)
         self.running_var = np.ones(num_features, dtype=np.float32)
-        self._cache = None
+        self._mode = None                # the cache: the last forward's mode ("train"/"eval"),
+        self._x_hat = None               # its normalised input
+        self._inv_std = None             # and the 1 / sqrt(var + eps) it used
         self._config = {"num_features": self.num_features, "momentum": self.momentum,
                         "eps": self.eps}
 
@@ -76,7 +83,7 @@ class BatchNorm(Module):
             inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
             x_hat = x - self.running_mean
             x_hat *= inv_std.astype(x_hat.dtype, copy=False)
-            self._cache = ("eval", x_hat, inv_std)
+            self._mode, self._x_hat, self._inv_std = "eval", x_hat, inv_std
             y = x_hat * self.gamma.data
             y += self.beta.data
             return y
@@ -87,7 +94,7 @@ class BatchNorm(Module):
         y, x_hat, inv_std, mean, var = F.batchnorm_train(x, self.gamma.data, self.beta.data,
                                                          self.eps)
         self._update_running(mean, var)
-        self._cache = ("train", x_hat, inv_std)
+        self._mode, self._x_hat, self._inv_std = "train", x_hat, inv_std
         return y
 
     def _update_running(self, mean, var):
@@ -100,8 +107,8 @@ class BatchNorm(Module):
 
     def backward(self, grad_y):
         """grad_y: (batch, num_features) -> grad_x; sets gamma.grad, beta.grad."""
-        mode, x_hat, inv_std = self._cache
-        gamma = self.gamma.data
+        mode = self._from_forward(self._mode)
+        x_hat, inv_std, gamma = self._x_hat, self._inv_std, self.gamma.data
         if mode == "train":
             grad_x, grad_gamma, grad_beta = F.batchnorm_train_backward(grad_y, x_hat, inv_std,
                                                                        gamma)

@@ -1,9 +1,9 @@
-"""Dense, the activations and Flatten: the layers with no regularising trick.
+"""Dense, the fully connected layer (and the input check the layers share).
 
 Every layer follows the same pattern: ``forward`` computes the output and
-keeps on the object what ``backward`` will need (the cache, overwritten at
-each forward); ``backward(grad_y)`` returns ``grad_x`` and *assigns* the
-``.grad`` of the layer's parameters.
+keeps on the object what ``backward`` will need (the cache, created as
+``None`` in ``__init__`` and overwritten at each forward); ``backward(grad_y)``
+returns ``grad_x`` and *assigns* the ``.grad`` of the layer's parameters.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .._rng import as_rng
 from .._validate import check_array, check_int
 from ..module import Module, Parameter
 from ..regularizers import as_regularizer, regularizer_to_config
+from ..saving import register_layer
 
 
 def check_input(name: str, x, width: int, layer: str) -> np.ndarray:
@@ -31,6 +32,7 @@ def check_input(name: str, x, width: int, layer: str) -> np.ndarray:
     return x
 
 
+@register_layer
 class Dense(Module):
     """Fully connected layer: ``y = x @ W + b``.
 
@@ -62,7 +64,7 @@ class Dense(Module):
         w = F.init_weights((self.in_features, self.out_features), init, as_rng(rng))
         self.W = Parameter(w, name="W", decay=True)
         self.b = Parameter(np.zeros(self.out_features, dtype=np.float32), name="b", decay=False)
-        self._x = None
+        self._x = None                   # the cache: forward's input, for W.grad
         self._config = {"in_features": self.in_features, "out_features": self.out_features,
                         "regularizer": regularizer_to_config(self.regularizer), "init": init}
 
@@ -85,8 +87,9 @@ class Dense(Module):
         layer of a network has nothing to pass it to, and for a wide input
         (784 pixels) it is a third of the layer's work.
         """
+        x = self._from_forward(self._x)
         W = self.W.data
-        self._set_grads(self._x.T @ grad_y, grad_y)
+        self._set_grads(x.T @ grad_y, grad_y)
         return grad_y @ W.T if input_grad else None
 
     def _set_grads(self, grad_w, grad_y):
@@ -103,63 +106,3 @@ class Dense(Module):
         reg = "" if self.regularizer is None else f", regularizer={self.regularizer!r}"
         init = "" if self.init == "he" else f", init={self.init!r}"
         return f"{type(self).__name__}({self.in_features}, {self.out_features}{reg}{init})"
-
-
-class ReLU(Module):
-    """``y = max(x, 0)``; gradient 1 where x > 0, else 0 (also at 0)."""
-
-    def forward(self, x):
-        y = F.relu(x)
-        self._y = y
-        return y
-
-    def backward(self, grad_y):
-        return grad_y * (self._y > 0)
-
-
-class Tanh(Module):
-    """``y = tanh(x)``; ``dy/dx = 1 - y**2`` (computed from the cached y)."""
-
-    def forward(self, x):
-        self._y = np.tanh(x)
-        return self._y
-
-    def backward(self, grad_y):
-        y = self._y
-        return grad_y * (1 - y * y)
-
-
-class Sigmoid(Module):
-    """``y = 1 / (1 + exp(-x))``; ``dy/dx = y * (1 - y)``.
-
-    Computed without overflow for large ``|x|`` (see
-    :func:`regkit.functional.sigmoid`).
-    """
-
-    def forward(self, x):
-        self._y = F.sigmoid(x)
-        return self._y
-
-    def backward(self, grad_y):
-        y = self._y
-        return grad_y * y * (1 - y)
-
-
-class Flatten(Module):
-    """Images to rows: (batch, h, w) -> (batch, h*w). 2-D input passes through.
-
-    Put it first in a model whose data stays as images so augmentation can
-    work on ``(batch, h, w)``. ``backward`` reshapes the gradient back.
-    Like ``torch.nn.Flatten()`` (which keeps dim 0 and flattens the rest).
-    """
-
-    def forward(self, x):
-        x = np.asarray(x)
-        if x.ndim < 2:
-            raise ValueError(f"Flatten: x must have a batch axis and at least one more, "
-                             f"got shape {x.shape}")
-        self._shape = x.shape
-        return x.reshape(x.shape[0], -1)
-
-    def backward(self, grad_y):
-        return grad_y.reshape(self._shape)

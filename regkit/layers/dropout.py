@@ -12,16 +12,35 @@ Randomness: each layer keeps its generator in the attribute ``rng``
 ``rk.seed(n)`` applies to layers built earlier). :func:`regkit.gradcheck.check_layer`
 swaps in a freshly seeded generator before every forward to hold the mask
 fixed.
+
+The mask is the chapter's ``rng.random(shape) < 1 - p``
+(:func:`regkit.functional.dropout_mask`). By default the layers draw it
+through ``regkit/_fast/dropout.py``, which reads the same random bits as
+integers: the same mask, the same generator state afterwards, less work.
+``fast_mask=False`` runs the readable function instead.
+
+Mode: each forward records the mode it ran in, and ``backward`` follows
+that record, not the current ``training`` flag, so calling ``eval()``
+between the two passes cannot silently drop the mask from the gradient.
 """
 from __future__ import annotations
 
 from .. import functional as F
+from .._fast import dropout as fast
 from .._rng import as_rng
 from .._validate import check_array, check_probability
-from .dense import Dense, check_input
 from ..module import Module
+from ..saving import register_layer
+from .dense import Dense, check_input
 
 
+def _check_flag(name, value) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+@register_layer
 class Dropout(Module):
     """Inverted dropout: ``y = x * mask / (1 - p)`` in training, ``y = x`` in eval.
 
@@ -34,32 +53,43 @@ class Dropout(Module):
         p: probability of dropping a unit, in [0, 1). ``torch.nn.Dropout(p)``
             and ``keras.layers.Dropout(rate)`` mean the same thing.
         rng: ``None | int | Generator`` drawing the masks.
+        fast_mask: draw the mask through the fast path (default) or through
+            :func:`regkit.functional.dropout_mask`; the masks are the same.
 
     Attributes:
         mask (ndarray of bool): the mask of the last training forward
-            (``None`` before the first one).
+            (``None`` before the first one). ``backward`` applies whatever
+            array is here, so a mask can be swapped in after a forward.
     """
 
-    def __init__(self, p: float = 0.5, rng=None):
+    def __init__(self, p: float = 0.5, rng=None, *, fast_mask: bool = True):
         super().__init__()
         self.p = check_probability("p", p)
         self.rng = None if rng is None else as_rng(rng)
+        self.fast_mask = _check_flag("fast_mask", fast_mask)
         self.mask = None
+        self._mode = None                # the cache: "train" or "eval", the last forward's mode
         self._config = {"p": self.p}
 
     def forward(self, x):
+        """x (any shape) -> y (x's shape and dtype)."""
         if not self.training:
+            self._mode = "eval"
             return x
         x = check_array("x", x, finite=False)
-        self.mask = F.dropout_mask(x.shape, self.p, as_rng(self.rng))
+        draw = fast.dropout_mask if self.fast_mask else F.dropout_mask   # the same mask
+        self.mask = draw(x.shape, self.p, as_rng(self.rng))
+        self._mode = "train"
         return F.dropout_apply(x, self.mask, self.p)
 
     def backward(self, grad_y):
-        if not self.training:
+        """grad_y -> grad_x: the forward's mask and scale; after an eval forward, grad_y."""
+        if self._from_forward(self._mode) == "eval":
             return grad_y
         return F.dropout_apply(grad_y, self.mask, self.p)
 
 
+@register_layer
 class DropConnect(Dense):
     """A Dense layer whose individual *weights* are dropped in training.
 
@@ -83,38 +113,45 @@ class DropConnect(Dense):
         in_features, out_features, regularizer, init: as for :class:`Dense`.
         p: probability of dropping a weight, in [0, 1).
         rng: ``None | int | Generator`` for the initial weights and the masks.
+        fast_mask: as for :class:`Dropout`.
 
     Attributes:
         mask (ndarray of bool): the mask of the last training forward.
     """
 
     def __init__(self, in_features: int, out_features: int, p: float = 0.5,
-                 regularizer=None, init: str = "he", rng=None):
+                 regularizer=None, init: str = "he", rng=None, *, fast_mask: bool = True):
         self.p = check_probability("p", p)
+        self.fast_mask = _check_flag("fast_mask", fast_mask)
         # one generator for the initial weights and then the masks, so an
         # int seed does not replay the weights' random stream as masks
         self.rng = None if rng is None else as_rng(rng)
         super().__init__(in_features, out_features, regularizer=regularizer,
                          init=init, rng=self.rng)
         self.mask = None
-        self._W_eff = None
+        self._W_eff = None               # the cache (with Dense's _x): the weights used
+        self._mode = None                # and the mode of the last forward
         self._config["p"] = self.p
 
     def forward(self, x):
+        """x: (batch, in_features) -> (batch, out_features)."""
         if not self.training:
-            self._W_eff = None
+            self._mode = "eval"
             return super().forward(x)
         x = check_input("x", x, self.in_features, type(self).__name__)
         W = self.W.data
-        self.mask = F.dropout_mask(W.shape, self.p, as_rng(self.rng))
+        draw = fast.dropout_mask if self.fast_mask else F.dropout_mask   # the same mask
+        self.mask = draw(W.shape, self.p, as_rng(self.rng))
         self._W_eff = F.dropout_apply(W, self.mask, self.p)
         self._x = x
+        self._mode = "train"
         y = x @ self._W_eff
         y += self.b.data
         return y
 
     def backward(self, grad_y, input_grad=True):
-        if self._W_eff is None:          # the last forward was in eval mode
+        """After a training forward, the gradients above; after an eval one, Dense's."""
+        if self._from_forward(self._mode) == "eval":
             return super().backward(grad_y, input_grad)
         grad_w = F.dropout_apply(self._x.T @ grad_y, self.mask, self.p)
         self._set_grads(grad_w, grad_y)

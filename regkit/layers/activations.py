@@ -1,0 +1,94 @@
+"""The activations (ReLU, Tanh, Sigmoid) and Flatten: layers without parameters.
+
+Each keeps in its cache (created as ``None`` in ``__init__``, overwritten by
+every forward) exactly what its backward needs: the output for the
+activations, whose derivatives are written in terms of ``y``, and the input
+shape for Flatten.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import functional as F
+from ..module import Module
+from ..saving import register_layer
+
+
+@register_layer
+class ReLU(Module):
+    """``y = max(x, 0)``; gradient 1 where x > 0, else 0 (also at 0)."""
+
+    def __init__(self):
+        super().__init__()
+        self._y = None                   # the cache: forward's output
+
+    def forward(self, x):
+        y = F.relu(x)
+        self._y = y
+        return y
+
+    def backward(self, grad_y):
+        return grad_y * (self._from_forward(self._y) > 0)
+
+
+@register_layer
+class Tanh(Module):
+    """``y = tanh(x)``; ``dy/dx = 1 - y**2`` (computed from the cached y)."""
+
+    def __init__(self):
+        super().__init__()
+        self._y = None                   # the cache: forward's output
+
+    def forward(self, x):
+        self._y = np.tanh(x)
+        return self._y
+
+    def backward(self, grad_y):
+        y = self._from_forward(self._y)
+        return grad_y * (1 - y * y)
+
+
+@register_layer
+class Sigmoid(Module):
+    """``y = 1 / (1 + exp(-x))``; ``dy/dx = y * (1 - y)``.
+
+    Computed without overflow for large ``|x|`` (see
+    :func:`regkit.functional.sigmoid`).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._y = None                   # the cache: forward's output
+
+    def forward(self, x):
+        self._y = F.sigmoid(x)
+        return self._y
+
+    def backward(self, grad_y):
+        y = self._from_forward(self._y)
+        return grad_y * y * (1 - y)
+
+
+@register_layer
+class Flatten(Module):
+    """Images to rows: (batch, h, w) -> (batch, h*w). 2-D input passes through.
+
+    Put it first in a model whose data stays as images so augmentation can
+    work on ``(batch, h, w)``. ``backward`` reshapes the gradient back.
+    Like ``torch.nn.Flatten()`` (which keeps dim 0 and flattens the rest).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._shape = None               # the cache: forward's input shape
+
+    def forward(self, x):
+        x = np.asarray(x)
+        if x.ndim < 2:
+            raise ValueError(f"Flatten: x must have a batch axis and at least one more, "
+                             f"got shape {x.shape}")
+        self._shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_y):
+        return grad_y.reshape(self._from_forward(self._shape))
