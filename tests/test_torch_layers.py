@@ -163,3 +163,30 @@ def test_module_walk_and_parameter_names_follow_torch():
         n for n, _ in theirs.named_parameters()]
     assert [n for n, _ in ours.named_buffers()] == [
         n for n, _ in theirs.named_buffers() if not n.endswith("num_batches_tracked")]
+
+
+def test_backward_after_a_mode_switch_differentiates_the_forward_as_autograd_does(rng):
+    # autograd differentiates the graph the forward built; regkit's layers
+    # record the forward's mode, so .eval() between the passes changes nothing
+    bn, tbn = make_pair(3, 0.9, rng)
+    x, gy = 2 * rng.standard_normal((8, 3)) + 1, rng.standard_normal((8, 3))
+    xt = t64(x, grad=True)
+    yt = tbn(xt)
+    tbn.eval()
+    bn(x)
+    bn.eval()
+    yt.backward(t64(gy))
+    close(bn.backward(gy), xt.grad)
+    close(bn.gamma.grad, tbn.weight.grad)
+
+    drop, tdrop = rk.Dropout(0.5, rng=0), torch.nn.Dropout(0.5)
+    x = np.abs(rng.standard_normal((6, 7))) + 0.1            # never zero: zeros are dropped units
+    gy = rng.standard_normal((6, 7))
+    xt = t64(x, grad=True)
+    yt = tdrop(xt)
+    tdrop.eval()
+    yt.backward(t64(gy))
+    drop(x)
+    drop.mask = yt.detach().numpy() != 0                      # PyTorch's mask, swapped in
+    drop.eval()
+    close(drop.backward(gy), xt.grad)
