@@ -33,7 +33,8 @@ from . import functional, gradcheck
 
 from .optim import SGD, ProximalSGD, Adam, AdamW
 from .constraints import clip_grad_norm, max_norm
-from .network import Sequential, load
+from .network import Sequential
+from .saving import load, register_layer
 from .mlp import mlp
 
 from .training import fit

@@ -11,7 +11,6 @@ import numpy as np
 from ._validate import check_array, check_int, check_nonnegative, check_positive
 from .callbacks import EarlyStopping
 from .losses import SoftmaxCrossEntropy
-from .network import _walk
 from .regularizers import strengths
 
 _HOOKS = ("on_train_begin", "on_epoch_end", "on_train_end")
@@ -163,7 +162,7 @@ def _check_callbacks(callbacks) -> list:
 def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alpha,
                clip_norm, max_norm, callbacks) -> dict:
     """The ``history.config`` keys documented in :class:`regkit.History`."""
-    layers = list(_walk(model))
+    layers = list(model.modules())
     l1 = l2 = 0.0
     for layer in layers:
         layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))

@@ -27,9 +27,9 @@ from __future__ import annotations
 import math
 import os
 
-from ._io import atomic_write, check_writable
+from ._io import check_writable
 from ._validate import check_int, check_nonnegative, check_real
-from .network import _is_regkit_file
+from .saving import _is_regkit_file
 
 #: Keras names -> regkit names, so ``monitor="val_accuracy"`` just works.
 _ALIASES = {"loss": "train_loss", "accuracy": "train_acc", "acc": "train_acc",
@@ -205,7 +205,7 @@ class EarlyStopping(Callback):
 class ModelCheckpoint(Callback):
     """Save the model to ``path`` whenever the monitored value improves.
 
-    The file is written atomically: the model is saved to a temporary file
+    The file is written atomically (``model.save`` does it): the model is saved to a temporary file
     next to ``path``, which then replaces ``path`` in one ``os.replace``. An
     interrupted or failed save therefore leaves either the previous
     checkpoint or nothing, never half a file. A file already at ``path``
@@ -250,16 +250,6 @@ class ModelCheckpoint(Callback):
         if better:
             self.best, self.best_epoch = value, epoch
         if better or not self.save_best_only:
-            save_atomic(model, self.path)
+            model.save(self.path)          # atomic (regkit._io), own kind only
             self.saved_epochs.append(epoch)
         return False
-
-
-def save_atomic(model, path) -> None:
-    """``model.save(path)`` without ever leaving a half-written file.
-
-    :func:`regkit._io.atomic_write`: the model is saved next to ``path`` and
-    then moved over it. Whatever is at ``path`` is replaced: ModelCheckpoint
-    checks, before training starts, that it may (see ``on_train_begin``).
-    """
-    atomic_write(path, model.save, overwrite=True, who="ModelCheckpoint")

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ._validate import check_positive
-from .module import Module, Parameter
+from .module import Module, Parameter, check_parameters
 
 #: PyTorch's guard in ``clip_grad_norm_``: scale = max_norm / (norm + 1e-6).
 _CLIP_EPS = 1e-6
@@ -51,7 +51,7 @@ def clip_grad_norm(params, max_norm, error_if_nonfinite=False) -> float:
         The global norm *before* clipping, as a Python float.
     """
     max_norm = check_positive("max_norm", max_norm)
-    params = _as_parameter_list(params, "params")
+    params = check_parameters(params, "params", allow_single=True)
     total = math.sqrt(sum(_sum_of_squares(p.grad) for p in params))
     if not math.isfinite(total):
         if error_if_nonfinite:
@@ -107,19 +107,6 @@ def _sum_of_squares(g) -> float:
     return float(np.dot(flat, flat))
 
 
-def _as_parameter_list(params, name) -> list[Parameter]:
-    if isinstance(params, Parameter):
-        return [params]
-    if isinstance(params, Module):
-        raise TypeError(f"{name} must be an iterable of Parameters such as "
-                        f"model.parameters(), got {type(params).__name__}")
-    params = list(params)
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise TypeError(f"{name}[{i}] must be a Parameter, got {type(p).__name__}")
-    return params
-
-
 def _weight_matrices(target) -> list[Parameter]:
     """The 2-D weight Parameters that ``max_norm`` constrains in ``target``."""
     if isinstance(target, Module):
@@ -128,7 +115,7 @@ def _weight_matrices(target) -> list[Parameter]:
             raise ValueError(f"target {type(target).__name__} has no layer with a 2-D W "
                              "(max_norm constrains Dense weights)")
         return found
-    params = _as_parameter_list(target, "target")
+    params = check_parameters(target, "target", allow_single=True)
     for i, p in enumerate(params):
         if p.data.ndim != 2:
             raise ValueError(f"target[{i}] must be a 2-D weight matrix, got shape {p.data.shape}")

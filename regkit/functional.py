@@ -50,26 +50,6 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     return e
 
 
-def one_hot(labels: np.ndarray, num_classes: int, dtype=np.float32) -> np.ndarray:
-    """Integer labels (batch,) -> rows of zeros with a 1 at the label."""
-    out = np.zeros((len(labels), num_classes), dtype=dtype)
-    out[np.arange(len(labels)), labels] = 1
-    return out
-
-
-def smooth_targets(target: np.ndarray, eps: float) -> np.ndarray:
-    """Label smoothing of a probability matrix: ``(1 - eps) * y + eps / K``.
-
-    ``K`` is the number of classes (``target.shape[1]``). With one-hot rows
-    this is the chapter's formula; with soft rows (mixup) it is what PyTorch's
-    ``cross_entropy(..., label_smoothing=eps)`` does to probability targets.
-    """
-    k = target.shape[1]
-    out = target * (1.0 - eps)
-    out += eps / k
-    return out
-
-
 # -- activations --------------------------------------------------------
 
 

@@ -202,3 +202,28 @@ class Module:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
+
+
+def check_parameters(params, name: str = "params", *, allow_single: bool = False) -> list:
+    """``params`` as a list of distinct Parameters, or a clear error naming ``name``.
+
+    Optimizers and ``clip_grad_norm``/``max_norm`` take "an iterable of
+    Parameters such as ``model.parameters()``"; this is the one check of
+    that promise. A Module or an ndarray is refused (pass
+    ``model.parameters()``); a single Parameter is accepted when
+    ``allow_single``; the same Parameter twice is refused, because it would
+    be updated (or counted) twice.
+    """
+    if isinstance(params, Parameter) and allow_single:
+        return [params]
+    if isinstance(params, (Module, Parameter, np.ndarray)):
+        raise TypeError(f"{name} must be an iterable of Parameters such as "
+                        f"model.parameters(), got {type(params).__name__}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise TypeError(f"{name}[{i}] must be a Parameter, got {type(p).__name__}")
+    if len({id(p) for p in params}) != len(params):
+        raise ValueError(f"{name} contains the same Parameter twice; "
+                         "it would be updated (or counted) twice per step")
+    return params

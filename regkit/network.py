@@ -236,8 +236,3 @@ def _slot_value(owner, attr) -> np.ndarray:
 
 def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
-
-
-def _walk(module: Module):
-    """``module.modules()``; kept for ``_fit_checks.run_config`` until it calls that."""
-    return module.modules()

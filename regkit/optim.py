@@ -59,7 +59,7 @@ import numpy as np
 
 from ._fast.optim import FlatStorage, adam_update, sgd_update
 from ._validate import check_nonnegative, check_positive, check_real
-from .module import Module, Parameter
+from .module import Parameter, check_parameters
 
 
 def _check_unit_interval(name: str, value) -> float:
@@ -107,19 +107,9 @@ class Optimizer:
     hyperparameters: tuple[str, ...] = ("lr", "weight_decay")
 
     def __init__(self, params, lr, weight_decay=0.0, *, fused=True):
-        if isinstance(params, (Module, Parameter, np.ndarray)):
-            raise TypeError(
-                f"params must be an iterable of Parameters such as "
-                f"model.parameters(), got {type(params).__name__}")
-        self.params = list(params)
+        self.params = check_parameters(params, "params")
         if not self.params:
             raise ValueError("params is empty: the optimizer has nothing to update")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Parameter):
-                raise TypeError(f"params[{i}] must be a Parameter, got {type(p).__name__}")
-        if len({id(p) for p in self.params}) != len(self.params):
-            raise ValueError("params contains the same Parameter twice; "
-                             "it would be updated twice per step")
         self.lr = check_positive("lr", lr)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
         if not isinstance(fused, bool):

@@ -40,6 +40,7 @@ import zipfile
 
 import numpy as np
 
+from ._io import atomic_write, check_writable
 from .module import Module
 from .regularizers import regularizer_to_config
 
@@ -135,14 +136,14 @@ def layer_from_spec(spec: dict) -> Module:
 def save(model, path) -> None:
     """Write ``model`` (a Sequential) to a ``.npz`` archive at exactly ``path``.
 
-    No ``.npz`` is appended (unlike ``np.savez``). An existing file is
-    overwritten only when it is itself a regkit model; any other file is
-    left alone (``FileExistsError``). ``Sequential.save`` calls this.
+    No ``.npz`` is appended (unlike ``np.savez``). The write is atomic
+    (:func:`regkit._io.atomic_write`: an interrupted save leaves the old
+    file or the new one, never half of one). An existing file is replaced
+    only when it is itself a regkit model; any other file is left alone
+    (``FileExistsError``). ``Sequential.save`` and ``ModelCheckpoint`` call this.
     """
-    path = os.fspath(path)
-    if os.path.exists(path) and not _is_regkit_file(path):
-        raise FileExistsError(f"save: {path!r} exists and is not a regkit model; "
-                              "refusing to overwrite it")
+    path = check_writable(os.fspath(path), overwrite=False, who="save",
+                          own_kind=("a regkit model", _is_regkit_file))
     try:
         config = model.get_config()
     except TypeError as err:
@@ -154,11 +155,17 @@ def save(model, path) -> None:
         raise TypeError(f"save: a layer config is not JSON-serialisable ({err})") from None
     arrays = model.state_dict()
     arrays[_MARKER_KEY] = np.array(text)
-    # Serialise in memory first: an error cannot leave a half-written file.
+    # Serialise in memory first, so a config error raises before any file
+    # exists; then write the bytes (np.savez on a path would append ".npz").
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    with open(path, "wb") as f:
-        f.write(buffer.getvalue())
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            f.write(buffer.getvalue())
+
+    atomic_write(path, write, overwrite=False, who="save",
+                 own_kind=("a regkit model", _is_regkit_file))
 
 
 def load(path):

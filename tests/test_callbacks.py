@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import regkit as rk
-from regkit.callbacks import Callback, EarlyStopping, ModelCheckpoint, save_atomic
+from regkit.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from regkit.layers import Dense
 from regkit.network import Sequential, load
 
@@ -208,25 +208,31 @@ class FileModel(EpochModel):
             fh.write(f" epoch={self.epoch}")
 
 
-def test_save_atomic_failure_leaves_previous_file_and_no_temp(tmp_path):
+def test_checkpoint_save_that_fails_leaves_the_previous_checkpoint(tmp_path, monkeypatch):
+    # ModelCheckpoint calls model.save, which writes through regkit._io.atomic_write
     path = tmp_path / "best.npz"
-    model = FileModel()
-    model.epoch = 3
-    save_atomic(model, path)
-    assert path.read_text() == "half epoch=3"
-    model.epoch, model.fail = 4, True
+    model = rk.Sequential(rk.Dense(3, 2, rng=0))
+    ckpt = ModelCheckpoint(path, save_best_only=False)
+    ckpt.on_train_begin(model, rk.History())
+    ckpt.on_epoch_end(0, {"val_loss": 1.0}, model)
+    before = path.read_bytes()
+
+    real_open = open
+
+    def failing_open(name, mode="r", *args, **kwargs):
+        handle = real_open(name, mode, *args, **kwargs)
+        if "w" in mode:
+            handle.write(b"half")
+            handle.close()
+            raise OSError("disk full")
+        return handle
+
+    monkeypatch.setattr("regkit.saving.open", failing_open, raising=False)
+    model.layers[0].W.data += 1.0
     with pytest.raises(OSError, match="disk full"):
-        save_atomic(model, path)
-    assert path.read_text() == "half epoch=3"
-    assert os.listdir(tmp_path) == ["best.npz"]
-
-
-def test_save_atomic_failure_on_first_save_leaves_nothing(tmp_path):
-    model = FileModel()
-    model.fail = True
-    with pytest.raises(OSError):
-        save_atomic(model, tmp_path / "m.npz")
-    assert os.listdir(tmp_path) == []
+        ckpt.on_epoch_end(1, {"val_loss": 0.5}, model)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["best.npz"]         # no temporary left
 
 
 def test_checkpoint_saves_only_improvements(tmp_path):

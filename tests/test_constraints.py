@@ -166,3 +166,15 @@ def test_max_norm_validation():
         rk.max_norm(rk.Sequential(), 1.0)
     with pytest.raises(TypeError, match="target"):
         rk.max_norm([np.ones((2, 2))], 1.0)
+
+
+def test_parameter_lists_are_checked_once_for_optimizers_and_constraints():
+    # one check (regkit.module.check_parameters) behind both: same rule, same message
+    layer = rk.Dense(3, 2, rng=0)
+    with pytest.raises(ValueError, match="params contains the same Parameter twice"):
+        rk.clip_grad_norm([layer.W, layer.W], 1.0)
+    with pytest.raises(ValueError, match="params contains the same Parameter twice"):
+        rk.SGD([layer.W, layer.W], lr=0.1)
+    with pytest.raises(TypeError, match="params must be an iterable of Parameters"):
+        rk.clip_grad_norm(layer, 1.0)
+    assert rk.clip_grad_norm(layer.W, 1.0) == 0.0       # a single Parameter is fine here

@@ -75,5 +75,5 @@ def test_label_smoothing_example():
     loss(scores, np.array([2]))
     target = rk.functional.softmax(scores) - loss.backward()
     np.testing.assert_allclose(target, [[0.025, 0.025, 0.925, 0.025]], atol=1e-12)
-    np.testing.assert_allclose(rk.functional.smooth_targets(np.array([[0.0, 0, 1, 0]]), 0.1),
+    np.testing.assert_allclose(rk.smooth_labels(np.array([2]), 0.1, 4),
                                [[0.025, 0.025, 0.925, 0.025]])

@@ -106,8 +106,9 @@ print("eval mode is the identity  :", layer.eval().forward(a))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-layer = rk.Dropout(p=0.5).train()
-layer.mask = mask                          # the mask "drawn" by the last forward
+layer = rk.Dropout(p=0.5, rng=0).train()
+layer.forward(a)                           # a training forward draws a mask ...
+layer.mask = mask                          # ... which we swap for the chapter's
 print("grad_a =", layer.backward(np.ones_like(a)))
 
 # %% [markdown]

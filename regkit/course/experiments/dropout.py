@@ -138,7 +138,7 @@ def mc_ensemble(model, x, y, passes=(1, 2, 5, 10, 20, 50, 100), rng=0) -> dict:
         equals the eval-mode one, and the mean largest absolute difference
         between the two probability vectors.
     """
-    drops = [m for m in _walk(model) if isinstance(m, (Dropout, DropConnect))]
+    drops = [m for m in model.modules() if isinstance(m, (Dropout, DropConnect))]
     saved = [(m, m.rng) for m in drops]
     eval_prob = softmax(model.predict(x))
     eval_pred = eval_prob.argmax(axis=1)
@@ -166,9 +166,3 @@ def mc_ensemble(model, x, y, passes=(1, 2, 5, 10, 20, 50, 100), rng=0) -> dict:
         for m, r in saved:
             m.rng = r
     return out
-
-
-def _walk(module):
-    yield module
-    for child in module.children():
-        yield from _walk(child)
