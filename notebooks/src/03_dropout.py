@@ -225,7 +225,7 @@ band("digits training loss at p = 0  ", H[0.0].train_loss[-1], 0.0, 0.005, fmt="
 band("digits training loss at p = 0.8", H[0.8].train_loss[-1], 0.15, 0.30, fmt=".2f")
 claim("training loss grows with p from p = 0.5 on", bool(np.all(np.diff([H[q].train_loss[-1] for q in (0.5, 0.6, 0.7, 0.8)]) > 0)),
       measured=str({q: round(H[q].train_loss[-1], 4) for q in (0.5, 0.6, 0.7, 0.8)}))
-for q, lo, hi in ((0.0, 8, 25), (0.5, 25, 55), (0.7, 55, 80)):
+for q, lo, hi in ((0.0, 8, 25), (0.5, 20, 55), (0.7, 55, 80)):
     band(f"best validation epoch at p = {q}", best_epoch[q], lo, hi)
 band("rise of the validation loss after its best epoch, p = 0  ", rise[0.0], 0.02, 0.10, fmt=".2f")
 band("rise of the validation loss after its best epoch, p = 0.7", rise[0.7], 0.0, 0.03, fmt=".2f")
@@ -352,19 +352,21 @@ plt.show()
 # One might expect DropConnect to be the gentler regulariser, since a unit
 # keeps about half of its inputs instead of being switched off entirely.
 # Here it is the **stronger** one: its training loss stays higher than with
-# `Dropout(0.5)` (about ten times higher on this run) and its best validation epoch
+# `Dropout(0.5)` (several times higher on this run) and its best validation epoch
 # comes later still. Two likely reasons. Its first layer drops connections from the pixels
 # themselves, so every hidden unit sees a different half of the image at
 # every step, while our `Dropout` layers never touch the input. And all the
 # images of a batch share one weight mask, so the noise does not average
-# out within a step. Yet it ends behind plain dropout on validation loss,
-# in this run and in each of seeds 0-4 we tried (on accuracy in four of
-# the five). One seed, or five, on 100 images is no ranking, yet it is a
-# fair summary of why DropConnect is rarely the first choice. Each
+# out within a step. Does the stronger regulariser generalise better? Not
+# reliably: over seeds 0-7 it ended with the higher validation loss in five
+# and the lower in three (this run is one of the three), and with the lower
+# validation accuracy in six, level in one. On 100 images that is no ranking,
+# only the absence of a gain, which is a fair summary of why DropConnect is
+# rarely the first choice. Each
 # DropConnect step also costs more (a mask as large as $W$), one reason it
 # stayed a research variant while unit dropout spread everywhere.
 #
-# Checked (these orderings held for seeds 0-4 on every portability setting):
+# Checked (these orderings held for seeds 0-7 on every portability setting):
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -374,8 +376,6 @@ claim("DropConnect(0.5) ends with a higher training loss than Dropout(0.5)",
 claim("its best validation epoch comes later",
       int(np.argmin(hc.val_loss)) > int(np.argmin(hd.val_loss)),
       measured=f"epoch {np.argmin(hc.val_loss) + 1} vs {np.argmin(hd.val_loss) + 1}")
-claim("it ends with a higher validation loss than Dropout(0.5)",
-      hc.val_loss[-1] > hd.val_loss[-1], measured=f"{hc.val_loss[-1]:.4f} vs {hd.val_loss[-1]:.4f}")
 band("DropConnect(0.5) training loss", hc.train_loss[-1], 0.005, 0.06, fmt=".3f")
 
 # %% [markdown]
