@@ -84,3 +84,14 @@ def test_a_directory_as_plot_is_refused_before_any_work(tmp_path, capsys):
     assert main(["diagnose", KERAS, "--plot", str(tmp_path)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "--plot" in err and "is a directory" in err
+
+
+def test_render_help_prints_usage_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    # it used to take "--help" for the output folder and write every figure into it
+    from regkit.course.render.__main__ import main
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    assert "OUT_DIR" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []

@@ -29,6 +29,8 @@ import numpy as np
 from .. import augment as _augment
 from .._rng import seed as _seed
 from ..callbacks import EarlyStopping
+from ..datasets import digits
+from .plot import plot_comparison
 from .rules import diagnose
 from ..losses import SoftmaxCrossEntropy
 from ..mlp import mlp as build_mlp
@@ -84,7 +86,6 @@ def compare(build_model, techniques=None, data=None, *, epochs: int = 100, lr: f
         Comparison: ``.table`` (one dict per technique), ``.histories``,
         ``.models``, ``.plot()``.
     """
-    from ..datasets import digits
     names = list(TECHNIQUES if techniques is None else techniques)
     unknown = [t for t in names if t not in TECHNIQUES]
     if unknown or not names:
@@ -171,5 +172,4 @@ class Comparison:
 
     def plot(self, metric: str = "acc"):
         """Small multiples of the train/validation curves, shared axes. Returns a Figure."""
-        from .plot import plot_comparison
         return plot_comparison(self, metric=metric)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .plot import plot_diagnosis
 from .thresholds import Thresholds
 
 
@@ -147,7 +148,6 @@ class Diagnosis:
         Returns:
             matplotlib Figure.
         """
-        from .plot import plot_diagnosis
         return plot_diagnosis(self, ax=ax)
 
 

@@ -1,6 +1,9 @@
 """Figures of notebook 01 (bias, variance, learning curves, loss shapes)."""
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
+
+from ...style import rk_style
 from ..experiments import bias_variance as biasvar
 from ..plots import bias_variance as pb
 
@@ -19,8 +22,6 @@ def u_curve():
 
 
 def learning_curves():
-    import matplotlib.pyplot as plt
-    from ...style import rk_style
     runs = biasvar.learning_curve_runs(biasvar.learning_curve_estimators(SEED))
     with rk_style():
         fig, axes = plt.subplots(1, len(runs), figsize=(6.2 * len(runs), 4.3), sharey=True)
