@@ -1,6 +1,7 @@
 """regkit: regularization and generalization, from scratch in NumPy.
 
-``import regkit as rk`` gives the whole public surface (see API.md). The
+``import regkit as rk`` gives the whole public surface: every name imported
+below (the README's "regkit in five lines" shows them at work). The
 package reads as its table of contents:
 
 * the model: ``module`` (Parameter, Module), ``layers/`` (Dense and the

@@ -1,4 +1,4 @@
-"""Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]``.
+"""Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]``, ``regkit --version``.
 
 Also ``python -m regkit diagnose ...``. FILE is a CSV (Keras CSVLogger,
 Lightning ``metrics.csv``, ``History.to_csv``) or JSON log.
@@ -16,6 +16,7 @@ import json
 import os
 import sys
 
+from . import __version__
 from ._io import atomic_write, check_writable
 from .detector.rules import diagnose
 
@@ -25,6 +26,7 @@ USAGE_ERROR = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regkit", description="regkit: regularization toolkit from the course.")
+    parser.add_argument("--version", action="version", version=f"regkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     diag = commands.add_parser(
         "diagnose", help="diagnose a training log: overfitting, underfitting, ...",

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import regkit as rk
 from regkit.__main__ import main
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -95,3 +96,16 @@ def test_render_help_prints_usage_and_writes_nothing(tmp_path, monkeypatch, caps
     assert exit_.value.code == 0
     assert "OUT_DIR" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_version_is_one_number_everywhere():
+    # regkit/__init__.py is the one source: pyproject reads it (dynamic version),
+    # the command prints it, and CITATION.cff and the CHANGELOG must agree
+    from importlib import metadata
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"regkit {rk.__version__}"
+    assert metadata.version("regkit") == rk.__version__
+    assert f'version: "{rk.__version__}"' in (root / "CITATION.cff").read_text()
+    assert f"## {rk.__version__}" in (root / "CHANGELOG.md").read_text()
