@@ -11,6 +11,8 @@ Usage: python tools/py2nb.py notebooks/src/02_l1_l2.py notebooks/02_l1_l2.ipynb
 """
 from __future__ import annotations
 
+import argparse
+
 import re
 import sys
 from pathlib import Path
@@ -65,10 +67,12 @@ def build(source: Path) -> nbformat.NotebookNode:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    src, dst = Path(argv[0]), Path(argv[1])
+    parser = argparse.ArgumentParser(
+        description="Build a notebook (.ipynb) from its percent-format source.")
+    parser.add_argument("source", type=Path, help="notebooks/src/NN_name.py")
+    parser.add_argument("notebook", type=Path, help="the .ipynb to write (outputs empty)")
+    args = parser.parse_args(argv)
+    src, dst = args.source, args.notebook
     nbformat.write(build(src), dst)
     return 0
 

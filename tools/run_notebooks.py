@@ -11,6 +11,7 @@ execution time against the 30 s budget.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -40,7 +41,12 @@ def run(source: Path) -> float:
     return seconds
 
 
-def main(patterns: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description="Rebuild notebooks from notebooks/src/*.py and execute them in place.")
+    parser.add_argument("patterns", metavar="NAME", nargs="*",
+                        help="only the notebooks whose name contains NAME (default: all)")
+    patterns = parser.parse_args(argv).patterns
     sources = sorted(SRC.glob("*.py"))
     if patterns:
         sources = [s for s in sources if any(p in s.stem for p in patterns)]
