@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,10 +36,26 @@ from .labels import mixup
 from .network import Sequential
 from .threads import blas_threads
 
+if TYPE_CHECKING:                  # names for the annotations only (no import cycle)
+    from collections.abc import Callable, Sequence
 
-def fit(model, x, y, *, loss, optimizer, epochs, batch_size=128, validation_data=None,
-        callbacks=(), augment=None, mixup_alpha=0.0, clip_norm=None, max_norm=None,
-        shuffle=True, rng=None, progress=True, threads=1) -> History:
+    from .callbacks import Callback
+    from .losses import MSE, SoftmaxCrossEntropy
+    from .module import Module
+    from .optim import Optimizer
+
+    Loss = SoftmaxCrossEntropy | MSE
+
+
+def fit(model: Module, x: np.ndarray, y: np.ndarray, *, loss: Loss, optimizer: Optimizer,
+        epochs: int, batch_size: int = 128,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        callbacks: Sequence[Callback] = (),
+        augment: Callable[..., np.ndarray] | None = None,
+        mixup_alpha: float = 0.0, clip_norm: float | None = None,
+        max_norm: float | None = None, shuffle: bool = True,
+        rng: int | np.random.Generator | None = None, progress: bool = True,
+        threads: int | None = 1) -> History:
     """Train ``model`` on ``(x, y)`` with mini-batches; return the History.
 
     The chapter's early-stopping loop (section 6.2) in three lines::
