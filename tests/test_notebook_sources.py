@@ -1,9 +1,10 @@
 """Each notebook's cells are the cells of its source in notebooks/src.
 
-The .ipynb files carry the outputs learners see; notebooks/src/*.py are
-what we edit. An edit to one without `make notebooks NB=...` would leave
-learners reading text or code that the source no longer has (or the other
-way round), and nbval would still pass on the stale notebook.
+The .ipynb files carry the outputs learners see; notebooks/src/*.py
+(jupytext's percent format) are what we edit and review. An edit to one
+without `make notebooks NB=...` (or `jupytext --sync`) would leave learners
+reading text or code that the source no longer has (or the other way round),
+and nbval would still pass on the stale notebook.
 """
 import importlib.util
 from pathlib import Path
@@ -11,33 +12,71 @@ from pathlib import Path
 import pytest
 
 nbformat = pytest.importorskip("nbformat")   # the notebooks extra (make test installs it)
+jupytext = pytest.importorskip("jupytext")
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
+NOTEBOOKS = ROOT / "notebooks"
+SOURCES = sorted((NOTEBOOKS / "src").glob("*.py"))
 
 
-def _py2nb():
-    spec = importlib.util.spec_from_file_location("py2nb", ROOT / "tools" / "py2nb.py")
+def _nbsource():
+    spec = importlib.util.spec_from_file_location("nbsource", ROOT / "tools" / "nbsource.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def _cells(nb):
+    # what a reader sees: the kind, the text, and the metadata the source keeps
+    # (an exercise's solution: tags ["solution"], code hidden)
+    return [(c.cell_type, c.source, c.metadata.get("tags", []),
+             c.metadata.get("jupyter", {})) for c in nb.cells]
+
+
 def test_every_source_has_its_notebook_and_back():
-    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    notebooks = {p.stem for p in NOTEBOOKS.glob("*.ipynb")}
     assert SOURCES, "no notebook sources found"
     assert {p.stem for p in SOURCES} == notebooks
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_notebook_matches_its_source(source):
-    built = _py2nb().build(source)
-    stored = nbformat.read(ROOT / "notebooks" / f"{source.stem}.ipynb", as_version=4)
-    want = [(c.cell_type, c.source) for c in built.cells]
-    have = [(c.cell_type, c.source) for c in stored.cells]
+    want = _cells(_nbsource().build(source))
+    have = _cells(nbformat.read(NOTEBOOKS / f"{source.stem}.ipynb", as_version=4))
     assert len(have) == len(want), (
         f"{source.stem}.ipynb has {len(have)} cells, its source {len(want)}: "
         f"run `make notebooks NB={source.stem}`")
     for i, (w, h) in enumerate(zip(want, have)):
         assert h == w, (f"{source.stem}.ipynb cell {i} differs from notebooks/src/{source.name}: "
                         f"run `make notebooks NB={source.stem}`")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_jupytext_pairs_each_notebook_with_its_source(source):
+    # what JupyterLab's jupytext does on save: notebooks/jupytext.toml must pair
+    # NN_name.ipynb with src/NN_name.py, and writing the notebook back out must
+    # give the source byte for byte (so a save in JupyterLab changes nothing)
+    from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+    from jupytext.paired_paths import paired_paths
+    config = load_jupytext_configuration_file(find_jupytext_configuration_file(str(NOTEBOOKS)))
+    notebook = NOTEBOOKS / f"{source.stem}.ipynb"
+    formats = config.default_formats(str(notebook))
+    assert [Path(p) for p, _ in paired_paths(str(notebook), "ipynb", formats)] == [notebook, source]
+    nb = nbformat.read(notebook, as_version=4)
+    config.set_default_format_options(fmt := {"extension": ".py", "format_name": "percent"})
+    nb.metadata.setdefault("jupytext", {}).update(
+        notebook_metadata_filter=config.notebook_metadata_filter,
+        cell_metadata_filter=config.cell_metadata_filter)
+    assert jupytext.writes(nb, fmt=fmt) == source.read_text(encoding="utf-8"), (
+        f"jupytext would rewrite notebooks/src/{source.name}: run "
+        f"`jupytext --sync notebooks/{source.stem}.ipynb` or `make notebooks NB={source.stem}`")
+
+
+def test_solution_cells_are_tagged_and_hidden():
+    # the exercises' answers start collapsed in every notebook
+    for source in SOURCES:
+        cells = _nbsource().build(source).cells
+        solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions, f"{source.name}: no solution cell"
+        for c in solutions:
+            assert c.cell_type == "code" and c.metadata["jupyter"] == {"source_hidden": True}

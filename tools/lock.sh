@@ -20,11 +20,11 @@ pyver=$("$tmp/venv/bin/python" -c 'import sys; print(f"{sys.version_info[0]}.{sy
     echo "# Verified with the whole suite (make test, make test-portable, make test-browser)"
     echo "# on Python $pyver, $(date -u +%Y-%m-%d). Refresh: \`make lock\`, then"
     echo "# \`make clean test test-portable\`, and commit this file only when both pass."
-    echo "# \`pip install regkit\` (or \`pip install -e .\`) ignores this file and keeps"
+    echo "# \`pip install .\` (or \`pip install -e .\`) ignores this file and keeps"
     echo "# pyproject.toml's floors. The markers leave other Python versions unpinned:"
     echo "# these exact versions were only verified on $pyver."
     "$tmp/venv/bin/python" -m pip freeze --exclude-editable --all \
-        | grep -v -i -E '^(regkit|pip|setuptools|wheel)( @|==)' \
+        | grep -v -i -E '^(regkit-course|pip|setuptools|wheel)( @|==)' \
         | sed "s/\$/ ; python_version == \"$pyver\"/"
 } > constraints.txt
 echo "constraints.txt: $(grep -c '==' constraints.txt) pinned packages (Python $pyver)"

@@ -224,6 +224,7 @@ fig = palette_figure()
 display(fig)
 plt.close(fig)
 
+
 # %% [markdown]
 # ## 6. How exercises work
 #
@@ -247,10 +248,12 @@ def accuracy(scores, labels):
 from regkit.course.exercises.bias_variance import check_accuracy
 print(check_accuracy(accuracy))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 def accuracy(scores, labels):
     predicted = np.argmax(scores, axis=1)       # the best class of each row
     return float(np.mean(predicted == labels))
+
 
 # %%
 # NBVAL_CHECK_OUTPUT

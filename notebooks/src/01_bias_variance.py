@@ -480,6 +480,7 @@ print("2.3: improvement per epoch from epoch 5 to 50:", f"{(1.2 - 1.1) / 1.2 / 4
 for name, train_acc, test_acc in [("1.1 good model", 0.992, 0.989), ("1.1 bad model", 0.999, 0.853)]:
     print(f"{name}: accuracy gap {train_acc - test_acc:.1%}")
 
+
 # %% [markdown]
 # ## 9. Exercises
 #
@@ -499,16 +500,19 @@ def bias_variance(predictions, truth):
 from regkit.course.exercises.bias_variance import check_bias_variance, check_overfit_signals
 print(check_bias_variance(bias_variance))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 def bias_variance(predictions, truth):
     average_model = predictions.mean(axis=0)                 # over training sets
     bias2 = np.mean((average_model - truth) ** 2)            # then over points
     variance = np.mean(np.mean((predictions - average_model) ** 2, axis=0))
     return float(bias2), float(variance)
 
+
 # %%
 # NBVAL_CHECK_OUTPUT
 print(check_bias_variance(bias_variance))
+
 
 # %% [markdown]
 # **Exercise 2: read a pair of loss curves.** Return `(best_epoch, gap)`:
@@ -523,11 +527,13 @@ def overfit_signals(train_loss, val_loss):
 
 print(check_overfit_signals(overfit_signals))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 def overfit_signals(train_loss, val_loss):
     best_epoch = int(np.argmin(val_loss))
     gap = float(val_loss[-1] - train_loss[-1])
     return best_epoch, gap
+
 
 # %%
 # NBVAL_CHECK_OUTPUT

@@ -544,7 +544,8 @@ def l2_grad(w, lam):
 
 print(check_l2(l2_penalty, l2_grad))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 def l2_penalty(w, lam):
     return lam * 0.5 * float(np.sum(w ** 2))
 
@@ -554,6 +555,7 @@ def l2_grad(w, lam):
 
 
 print(check_l2(l2_penalty, l2_grad))
+
 
 # %% [markdown]
 # ### Exercise 2: one SGD step with L1
@@ -568,7 +570,8 @@ def l1_sgd_step(W, b, grad_W, grad_b, lr, lam):
 
 print(check_l1_step(l1_sgd_step))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 def l1_sgd_step(W, b, grad_W, grad_b, lr, lam):
     W_new = W - lr * (grad_W + lam * np.sign(W))   # np.sign(0) == 0: a zero weight is left alone
     b_new = b - lr * grad_b                        # biases are not penalised

@@ -395,6 +395,7 @@ dropped = maps * chan_mask / (1 - 0.5)
 print("channel kept?   ", chan_mask.ravel())
 print("sum per channel:", dropped.sum(axis=(2, 3)).ravel())
 
+
 # %% [markdown]
 # **Concrete dropout** makes $p$ itself a parameter. The hard 0/1 mask is
 # replaced by a smooth relaxation (a "concrete", or Gumbel-softmax,
@@ -431,7 +432,8 @@ from regkit.course.exercises.dropout import check_dropout_forward, check_dropout
 print(check_dropout_forward(dropout_forward))
 print(check_dropout_backward(dropout_backward))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution (regkit's own is F.dropout_mask + F.dropout_apply, shown above).
 def solution_dropout_forward(x, p, rng):

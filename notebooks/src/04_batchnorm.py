@@ -261,6 +261,7 @@ show_source(bexp.deep_mlp, docstring=False)
 data = bexp.deep_data()
 grid = bexp.lr_batch_grid(bexp.LOG_LRS, bexp.BATCH_SIZES, data=data)
 
+
 # %%
 def describe_run(run):
     return "diverged" if run["diverged"] is not None else f"{bexp.final_acc(run):.3f}"
@@ -373,6 +374,7 @@ claim("before varies less from seed to seed than after",
 fig = bplots.placement_bars(placement)
 plt.show()
 
+
 # %% [markdown]
 # Both placements beat no batch norm by a wide margin (0.86 to 0.87 before,
 # 0.84 to 0.88 after, 0.68 to 0.70 without, means of the three seeds over the
@@ -404,7 +406,8 @@ from regkit.course.exercises.batchnorm import check_batchnorm_forward, check_bat
 print(check_batchnorm_forward(batchnorm_forward))
 print(check_batchnorm_backward(batchnorm_backward))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution; regkit's own is F.batchnorm_train / F.batchnorm_train_backward above.
 def solution_batchnorm_forward(x, gamma, beta, eps=1e-5):

@@ -296,6 +296,7 @@ band("sum of squared weights at the start", norm[0], 520, 545, fmt=".0f")
 band("growth up to the restored epoch (patience 10)", norm[restored] - norm[0], 20, 130, fmt=".0f")
 band("growth up to the last epoch", norm[-1] - norm[0], 150, 230, fmt=".0f")
 
+
 # %% [markdown]
 # The chapter's advice to combine early stopping with L2
 # or dropout follows: they limit the same thing in different ways, and the
@@ -396,7 +397,8 @@ class MyEarlyStopping:
 from regkit.course.exercises.early_stopping import check_early_stopping
 print(check_early_stopping(MyEarlyStopping))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution (regkit's own is rk.EarlyStopping, shown in section 1).
 class SolutionEarlyStopping:

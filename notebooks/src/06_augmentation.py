@@ -397,6 +397,7 @@ fig = augplots.curves_figure({"no augmentation": preset_runs["none"],
                          "heavy: shift 1, rotate 20, cutout...": preset_runs["heavy"]})
 plt.show()
 
+
 # %% [markdown]
 # Over seeds 0-4 the medium preset stays within two points of no
 # augmentation on the plain validation set and is 4 to 16 points better on
@@ -427,10 +428,11 @@ def random_shift(images, pixels, rng):
 from regkit.course.exercises.augmentation import check_random_shift
 print(check_random_shift(random_shift))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution, without a loop: read every output pixel from a zero-padded
-# copy of the batch (regkit's own rk.augment.shift is shown in section 1).
+# # copy of the batch (regkit's own rk.augment.shift is shown in section 1).
 def solution_random_shift(images, pixels, rng):
     n, h, w = images.shape
     dy, dx = rng.integers(-pixels, pixels + 1, size=(2, n, 1, 1))   # + 1: high is excluded

@@ -193,6 +193,7 @@ from regkit.course.experiments import other_techniques as ot
 from regkit.course.plots import other_techniques as otplots
 smooth = ot.smoothing_grid(ot.EPS_GRID)
 
+
 # %%
 def loss_floor(eps, k=10):
     """The smallest possible smoothed loss: the entropy of the smoothed target."""
@@ -610,6 +611,7 @@ print("column norms:", rounded(np.linalg.norm(W.data, axis=0), 4))
 # %%
 maxn = ot.maxnorm_grid(ot.C_GRID)
 
+
 # %%
 def units_at_c(run):
     return int(np.sum(run["norms"] >= run["c"] * 0.999))
@@ -667,6 +669,7 @@ plt.show()
 from regkit.course.widgets.other_techniques import maxnorm_dashboard
 maxnorm_dashboard(maxn, c=2.0)
 
+
 # %% [markdown]
 # ## 5. Exercise: global-norm clipping
 #
@@ -690,7 +693,8 @@ def clip_global_norm(grads, max_norm):
 from regkit.course.exercises.clipping import check_clip_global_norm
 print(check_clip_global_norm(clip_global_norm))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution (regkit's own is rk.clip_grad_norm, shown in section 3).
 def solution_clip_global_norm(grads, max_norm):

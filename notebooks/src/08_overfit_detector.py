@@ -71,6 +71,7 @@ show_source(detector.robust_slope)
 # %%
 show_source(detector._decide, docstring=False)
 
+
 # %% [markdown]
 # ## 2. The chapter's examples, diagnosed
 #
@@ -488,6 +489,7 @@ names = ("100 clean digits", "300 digits, 30% wrong labels")
 capstone_dashboard(dict(zip(names, (clean, wrong))), dict(zip(names, (data, noisy))),
                    overrides={names[1]: {"epochs": 70}}, on=cap.TECHNIQUES, labels=names[1])
 
+
 # %% [markdown]
 # ## 8. Exercises
 #
@@ -505,6 +507,7 @@ def classify_run(train_acc, val_acc):
 from regkit.course.exercises.detector import check_classify_run, check_gap_at_best
 print(check_classify_run(classify_run))
 
+
 # %% [markdown]
 # **Exercise 2: the gap at the best epoch.** Write `gap_at_best(val_loss,
 # train_acc, val_acc)` for per-epoch lists (as in a Keras `History.history`):
@@ -520,7 +523,8 @@ def gap_at_best(val_loss, train_acc, val_acc):
 
 print(check_gap_at_best(gap_at_best))
 
-# %% [solution]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
 # NBVAL_CHECK_OUTPUT
 # One solution (the checker's reference answers are in regkit/course/exercises/detector.py).
 def solution_classify_run(train_acc, val_acc):
@@ -570,7 +574,7 @@ print(rk.diagnose("data/keras_log.csv"))
 # %%
 # NBVAL_CHECK_OUTPUT
 import sys
-!{sys.executable} -m regkit diagnose data/lightning_metrics.csv
+# !{sys.executable} -m regkit diagnose data/lightning_metrics.csv
 
 # %% [markdown]
 # ### Optional: MNIST
