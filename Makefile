@@ -20,12 +20,17 @@ $(BIN)/python:
 # with, so a new release upstream cannot turn `make test` red overnight
 # (`make lock` refreshes it; `pip install regkit` alone keeps the floors).
 PIP_INSTALL := $(BIN)/python -m pip install --quiet -c constraints.txt
+# Until 0.1.0 the distribution was called regkit (a name PyPI gives another
+# project): drop that old editable install from an existing .venv first.
+DROP_OLD    := $(BIN)/python -m pip uninstall --quiet --yes regkit 2>/dev/null || true
 
 $(VENV)/.installed-notebooks: pyproject.toml constraints.txt | $(BIN)/python
+	$(DROP_OLD)
 	$(PIP_INSTALL) -e ".[notebooks]"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(DROP_OLD)
 	$(PIP_INSTALL) -e ".[notebooks,test]"
 	touch $@ $(VENV)/.installed-notebooks
 

@@ -8,10 +8,10 @@ import pytest
 
 import regkit as rk
 from regkit.__main__ import main
+from regkit.course.data import sample_log
 
-DATA = os.path.join(os.path.dirname(__file__), "data")
-KERAS = os.path.join(DATA, "keras_log.csv")
-LIGHTNING = os.path.join(DATA, "lightning_metrics.csv")
+KERAS = str(sample_log("keras_log.csv"))          # the sample logs the course ships
+LIGHTNING = str(sample_log("lightning_metrics.csv"))
 
 
 def run(*args):

@@ -1,15 +1,14 @@
 """Reading training logs: regkit, Keras (dict, CSVLogger, JSON), Lightning metrics.csv."""
 import json
-import os
 import types
 
 import numpy as np
 import pytest
 
 import regkit as rk
+from regkit.course.data import sample_log
 from regkit.detector.logs import load, read_log
 
-DATA = os.path.join(os.path.dirname(__file__), "data")
 
 TRAIN_LOSS = [1.5, 0.9, 0.6, 0.5, 0.45]
 VAL_LOSS = [1.6, 1.0, 0.8, 0.75, 0.8]
@@ -157,10 +156,10 @@ def test_json_dict_of_lists_history_to_dict_and_records(tmp_path):
 
 
 def test_shipped_samples():
-    keras = read_log(os.path.join(DATA, "keras_log.csv"))
+    keras = read_log(sample_log("keras_log.csv"))
     assert len(keras["epoch"]) == 40 and set(keras) == {
         "epoch", "train_loss", "val_loss", "train_acc", "val_acc"}
-    lightning = read_log(os.path.join(DATA, "lightning_metrics.csv"))
+    lightning = read_log(sample_log("lightning_metrics.csv"))
     assert len(lightning["epoch"]) == 30
     assert np.all(np.isfinite(lightning["val_acc"]))
 

@@ -13,6 +13,18 @@
 # **Time:** about 35 minutes. Chapter section 7.
 
 # %%
+# Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the
+# course's package first; after `make lab` or a pip install it does nothing.
+import importlib, importlib.util, subprocess, sys
+if importlib.util.find_spec("regkit") is None:
+    print("regkit is not installed here: installing regkit-course from GitHub ...")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "regkit-course[course] @ git+https://github.com/regkit-course/regularization-generalization"],
+                   check=True)
+    importlib.invalidate_caches()
+    print("installed regkit", importlib.import_module("regkit").__version__)
+
+# %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
 from regkit.course.teach import setup_notebook, show_source, rounded, band, claim
 setup_notebook()

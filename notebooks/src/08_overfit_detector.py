@@ -15,6 +15,18 @@
 # **Time:** about 40 minutes. Chapter sections 2.2, 2.3, 9 and 10.1.
 
 # %%
+# Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the
+# course's package first; after `make lab` or a pip install it does nothing.
+import importlib, importlib.util, subprocess, sys
+if importlib.util.find_spec("regkit") is None:
+    print("regkit is not installed here: installing regkit-course from GitHub ...")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "regkit-course[course] @ git+https://github.com/regkit-course/regularization-generalization"],
+                   check=True)
+    importlib.invalidate_caches()
+    print("installed regkit", importlib.import_module("regkit").__version__)
+
+# %%
 import numpy as np, matplotlib.pyplot as plt, regkit as rk
 from regkit.course.teach import setup_notebook, show_source, rounded
 setup_notebook()
@@ -547,7 +559,8 @@ print(check_gap_at_best(solution_gap_at_best))
 # ## 9. Logs from other frameworks, and the shell
 #
 # The detector reads any log with a training and a validation curve. Two small
-# logs ship with the course (copies of the ones the tests use): a Keras
+# logs ship inside the course's package (the tests read them too), found with
+# `sample_log`, so this works wherever the package is installed: a Keras
 # `CSVLogger` file (one row per epoch: `epoch,accuracy,loss,val_accuracy,val_loss`)
 # and a PyTorch Lightning `metrics.csv`, where training and validation values
 # sit on separate rows with blank cells. `rk.read_log` shows what the detector
@@ -555,13 +568,15 @@ print(check_gap_at_best(solution_gap_at_best))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-for path in ("data/keras_log.csv", "data/lightning_metrics.csv"):
+from regkit.course.data import sample_log
+keras_log, lightning_log = sample_log("keras_log.csv"), sample_log("lightning_metrics.csv")
+for path in (keras_log, lightning_log):
     curves = rk.read_log(path)
-    print(path, {k: len(v) for k, v in curves.items()})
+    print(path.name, {k: len(v) for k, v in curves.items()})
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(rk.diagnose("data/keras_log.csv"))
+print(rk.diagnose(keras_log))
 
 # %% [markdown]
 # The Keras run overfits: its validation loss turned at epoch 17 and rose 75%
@@ -574,7 +589,7 @@ print(rk.diagnose("data/keras_log.csv"))
 # %%
 # NBVAL_CHECK_OUTPUT
 import sys
-# !{sys.executable} -m regkit diagnose data/lightning_metrics.csv
+# !{sys.executable} -m regkit diagnose "{lightning_log}"
 
 # %% [markdown]
 # ### Optional: MNIST

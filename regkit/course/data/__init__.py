@@ -1,0 +1,32 @@
+"""The sample training logs that ship with the course (notebook 08).
+
+They are package data, so they are found through the installed package and
+not through the working directory: the notebooks run the same from a clone,
+from an installed wheel, on Colab and on Binder.
+
+* ``keras_log.csv``          a Keras ``CSVLogger`` file, one row per epoch;
+* ``lightning_metrics.csv``  a PyTorch Lightning ``metrics.csv``: training
+  and validation values on separate rows with blank cells.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+SAMPLE_LOGS = ("keras_log.csv", "lightning_metrics.csv")
+
+
+def sample_log(name: str) -> Path:
+    """The path of the sample log ``name`` (one of ``SAMPLE_LOGS``) on this machine.
+
+    A regular install (a wheel, a clone, ``pip install -e``) keeps package
+    data as ordinary files, so the path can be handed to ``rk.read_log`` or
+    to the ``regkit diagnose`` command.
+    """
+    if name not in SAMPLE_LOGS:
+        raise ValueError(f"name must be one of {', '.join(SAMPLE_LOGS)}, got {name!r}")
+    path = Path(str(resources.files(__name__) / name))
+    if not path.is_file():   # e.g. a zipped install: no file to hand to other tools
+        raise FileNotFoundError(f"the sample log {name!r} is not a file on disk here "
+                                f"({path}); reinstall regkit-course from a wheel or a clone")
+    return path
