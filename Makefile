@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: lab test test-portable test-fast test-browser notebooks figures bench lock clean venv
+.PHONY: lab test test-portable test-fast test-browser test-wheel test-floors notebooks figures bench lock clean venv
 
 venv: $(BIN)/python
 
@@ -63,6 +63,11 @@ test-browser: $(VENV)/.installed-test
 	PIP_CONSTRAINT=$(CURDIR)/constraints.txt bash tools/browser_setup.sh $(BIN)/python
 	RK_BROWSER_REQUIRED=1 RK_SCREENSHOTS=$(CURDIR)/browser-screenshots \
 	    $(BIN)/python -m pytest tests/browser -q $(PYTEST_ARGS)
+
+## make test-wheel: build the wheel, install it in a fresh environment, run every
+## notebook from a folder outside the repository; then install from the git URL
+test-wheel:
+	$(PYTHON) tools/test_wheel.py
 
 ## make notebooks: re-execute every notebook in place, refreshing stored outputs
 notebooks: $(VENV)/.installed-test
