@@ -131,3 +131,24 @@ def test_binder_installs_the_course_after_copying_the_repository():
     # nothing in the pre-copy requirements file can name the package
     requirements = (binder / "requirements.txt").read_text().splitlines()
     assert all(not line.strip() or line.startswith("#") for line in requirements)
+
+
+def test_jupyter_notebook_starts_after_make_labs_setup():
+    # `jupyter notebook` (Notebook 7) is the command many courses teach: the
+    # notebooks extra, which `make lab` installs, must bring it
+    assert any(r.replace(" ", "").startswith("notebook>=7")
+               for r in PROJECT["optional-dependencies"]["notebooks"])
+    pytest.importorskip("notebook")
+    shown = subprocess.run([sys.executable, "-m", "jupyter", "notebook", "--version"],
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and int(shown.stdout.strip().split(".")[0]) >= 7, shown
+
+
+def test_environment_yml_lists_every_notebooks_dependency():
+    # the conda route installs the same things as `make lab`, with the same floors
+    env = (ROOT / "environment.yml").read_text(encoding="utf-8")
+    extras = PROJECT["optional-dependencies"]
+    for req in PROJECT["dependencies"] + extras["course"] + extras["notebooks"] + extras["test"]:
+        if req.startswith("regkit-course"):
+            continue
+        assert re.search(rf"^\s*- {re.escape(req)}\s*$", env, flags=re.M | re.I), req
