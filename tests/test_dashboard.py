@@ -118,3 +118,41 @@ def test_cycle_collector_is_paused_during_an_update_and_restored_after():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _run_in_loop(body):
+    import asyncio
+    return asyncio.run(body())
+
+
+def test_a_single_move_starts_at_once_without_waiting_for_the_debounce():
+    import asyncio
+    calls = []
+    d = _dash(calls)
+    d.debounce = 10.0          # a trailing update would wait 10 s
+
+    async def body():
+        d._idle_since = float("-inf")   # idle for long
+        d.controls["a"].value = 2
+        assert "computing" in d.status.value and len(calls) == 1   # scheduled, not run inline
+        await asyncio.sleep(0)          # one turn of the event loop
+        return len(calls), d.state["values"]["a"]
+    assert _run_in_loop(body) == (2, 2)
+
+
+def test_a_burst_computes_its_first_and_last_values_only():
+    import asyncio
+    calls = []
+    d = _dash(calls)
+    d.debounce = 0.05
+
+    async def body():
+        d._idle_since = float("-inf")
+        d.controls["a"].value = 2       # leading edge: runs on the next turn
+        await asyncio.sleep(0)
+        for a in (4, 5, 0):             # arrive right after: one trailing update
+            d.controls["a"].value = a
+        assert [c[0] for c in calls] == [1, 2]
+        await asyncio.sleep(0.2)
+        return [c[0] for c in calls], d.state["values"]["a"], d.state["computes"]
+    assert _run_in_loop(body) == ([1, 2, 0], 0, 3)

@@ -5,8 +5,11 @@ slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
 (the fast part). Moving a control:
 
 1. shows "computing…" at once, so the class knows something is happening;
-2. waits a short *debounce* so a burst of key presses computes once, for the
-   last value only;
+2. starts at once when the dashboard was idle (a single click or key press
+   waits for nothing); a move that arrives while an update is running or
+   within ``debounce`` seconds of the last one joins a single trailing
+   update, which reads the controls when it runs: a burst of key presses
+   computes its first value and its last, never the ones in between;
 3. looks the values up in a cache of results *and rendered images*, so going
    back to a setting is instant (rendering a figure costs ~100-200 ms);
 4. replaces the image in one fixed-height ``Output`` (through the widget's
@@ -51,7 +54,8 @@ class Dashboard:
         describe: optional ``describe(result, **values) -> str`` (HTML) shown
             under the figure; also kept in ``state["text"]``.
         height: CSS height of the output area (fixed: no jumping).
-        debounce: seconds to wait after the last change before computing.
+        debounce: the shortest time between two updates, in seconds: moves
+            that come sooner are coalesced into one trailing update.
         title: optional HTML heading.
 
     Attributes:
@@ -62,7 +66,7 @@ class Dashboard:
 
     def __init__(self, controls: dict[str, W.Widget], compute: Callable,
                  draw: Callable, *, describe: Callable | None = None,
-                 height: str = "460px", debounce: float = 0.15, title: str | None = None):
+                 height: str = "460px", debounce: float = 0.06, title: str | None = None):
         self.controls = dict(controls)
         self.compute, self.draw, self.describe = compute, draw, describe
         self.debounce = float(debounce)
@@ -73,7 +77,8 @@ class Dashboard:
         self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
         self.output = W.Output(layout=W.Layout(height=height, overflow="hidden"))
         self.text = W.HTML()
-        self._pending = None
+        self._pending = None        # the scheduled update (an asyncio handle)
+        self._idle_since = float("-inf")   # perf_counter() when the last update ended
         self._bbox = None  # measured on the first figure, see _render
         for widget in self.controls.values():
             if hasattr(widget, "continuous_update"):
@@ -114,9 +119,14 @@ class Dashboard:
         except RuntimeError:  # no event loop: a test or a script
             self.refresh()
             return
-        if self._pending is not None:
-            self._pending.cancel()
-        self._pending = loop.call_later(self.debounce, self.refresh)
+        if self._pending is not None:   # an update is scheduled: it will read this value
+            return
+        # Leading edge: idle for `debounce` already, so start now (call_soon:
+        # after this message's handler returns). Otherwise one trailing update
+        # `debounce` after the last one ended collects the rest of the burst.
+        wait = self._idle_since + self.debounce - time.perf_counter()
+        self._pending = (loop.call_soon(self.refresh) if wait <= 0
+                         else loop.call_later(wait, self.refresh))
 
     def refresh(self) -> "Dashboard":
         """Compute (or fetch from the cache) and redraw for the current values."""
@@ -152,6 +162,7 @@ class Dashboard:
         data = html.escape(json.dumps({k: _fmt(v) for k, v in values.items()}), quote=True)
         self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\">{shown}"
                              f" · {ms:.0f} ms{flag}</span>")
+        self._idle_since = time.perf_counter()
         return self
 
     def _show(self, output: dict) -> None:
