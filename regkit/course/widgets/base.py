@@ -131,7 +131,12 @@ class Dashboard:
     def refresh(self) -> "Dashboard":
         """Compute (or fetch from the cache) and redraw for the current values."""
         self._pending = None
-        values = self.values
+        with _gc_paused():          # until the new image and status are sent
+            self._update(self.values)
+        self._idle_since = time.perf_counter()
+        return self
+
+    def _update(self, values: dict[str, Any]) -> None:
         key = tuple(sorted((k, _hashable(v)) for k, v in values.items()))
         start = time.perf_counter()
         cached = key in self.cache
@@ -141,10 +146,13 @@ class Dashboard:
                 result, png, text = self.cache[key]
                 self.state["cache_hits"] += 1
             else:
-                with _gc_paused():
-                    result = self.compute(**values)
-                    png, self._bbox = _render(self.draw(result, **values), self._bbox)
-                    text = self.describe(result, **values) if self.describe else ""
+                result = self.compute(**values)
+                # a fixed title position: matplotlib's automatic one measures
+                # every tick label of the axes again at each draw
+                with plt.rc_context({"axes.titley": 1.0}):
+                    fig = self.draw(result, **values)
+                png, self._bbox = _render(fig, self._bbox)
+                text = self.describe(result, **values) if self.describe else ""
                 self.cache[key] = (result, png, text)
                 self.state["computes"] += 1
             self._show({"output_type": "display_data", "metadata": {},
@@ -162,8 +170,6 @@ class Dashboard:
         data = html.escape(json.dumps({k: _fmt(v) for k, v in values.items()}), quote=True)
         self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\">{shown}"
                              f" · {ms:.0f} ms{flag}</span>")
-        self._idle_since = time.perf_counter()
-        return self
 
     def _show(self, output: dict) -> None:
         # Replace the output through the widget's state. `with self.output:`
@@ -182,7 +188,7 @@ class Dashboard:
 
 @contextlib.contextmanager
 def _gc_paused():
-    """Python's cycle collector off for one update, back on after.
+    """Python's cycle collector off for one update, back on once it is shown.
 
     Drawing a figure allocates many objects, which can set off a full
     collection; in a kernel holding millions of objects (a learner's
