@@ -8,6 +8,8 @@
 4. every slider dashboard of ``regkit.course.widgets``, cold and cached
 5. every notebook under nbval
 6. peak memory of benchmark 1's training
+7. every dashboard again, in JupyterLab in headless Chromium: from the input
+   event to the new image (needs playwright and Chromium: make test-browser)
 and the augmentation timings of ``bench_augment.py``.
 
 Each table starts with the machine, the versions and the BLAS thread
@@ -28,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as C  # noqa: E402
 
-BENCHMARKS = ("mlp", "digits", "moons", "widgets", "notebooks", "memory", "augment")
+BENCHMARKS = ("mlp", "digits", "moons", "widgets", "browser", "notebooks", "memory", "augment")
 
 
 def main(argv=None) -> int:
@@ -49,6 +51,7 @@ def main(argv=None) -> int:
         gc.collect()
         C.flush()
 
+    import bench_browser
     import bench_digits
     import bench_memory
     import bench_mlp_epoch
@@ -63,6 +66,7 @@ def main(argv=None) -> int:
     section("moons", lambda: bench_moons.run(rounds=3 if quick else 15))
     section("memory", lambda: bench_memory.run(n=12_000 if quick else 60_000))
     section("widgets", lambda: bench_widgets.run(values=2 if quick else 5))
+    section("browser", lambda: bench_browser.run(moves=2 if quick else 5))
     section("notebooks", bench_notebooks.run)
     if "augment" not in args.skip:
         import bench_augment

@@ -1,0 +1,268 @@
+"""Benchmark 7: slider latency from the learner's side, in JupyterLab in headless Chromium.
+
+    .venv/bin/python benchmarks/bench_browser.py [--moves 6] [--only 03 05]
+
+Benchmark 4 times a dashboard in the kernel; a learner waits for more: the
+key press reaching the page, the widget message to the kernel, the update,
+the image travelling back and being decoded. This benchmark runs every
+notebook with live widgets in a real JupyterLab (the browser tests' server
+and pages, ``tests/browser``), and for every control of every dashboard:
+
+* **new**: ``--moves`` single steps in one direction (one arrow-key press on
+  a slider, one click on another option of a toggle, dropdown, radio or
+  check box), each waited for before the next;
+* **seen**: the same number of steps back, through settings just shown.
+
+One move's time runs from the ``keydown`` (or ``pointerdown``) event in the
+page to the moment the status line shows the control's new value *and* the
+new image is decoded and ready to paint (``img.decode()``), measured with
+``performance.now()`` in the page. Beside it, the kernel's own time for the
+update (the ``N ms`` of the status line). A move is counted as *new* or
+*seen* by what the kernel did (its status says ``cached`` for a setting it
+had already drawn), not by the direction of the move.
+
+Targets (issue 16): new p95 <= 250 ms, seen p95 <= 50 ms. The machine
+(CPU, flags, BLAS kernel, load) is printed first; quote medians of a quiet
+machine. Needs playwright and a Chromium (``make test-browser`` installs
+both); without them it says so and measures nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import _common as C
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+NEW_TARGET_MS = 250.0
+SEEN_TARGET_MS = 50.0
+
+# Arm a one-shot timer on the next input event, and a promise that resolves
+# when the dashboard has settled on the value its control then shows, with a
+# new image decoded. Armed *before* the move, so nothing can be missed.
+_ARM = """([dash, before]) => {
+  window.__rkT0 = null;
+  const mark = () => { if (window.__rkT0 === null) window.__rkT0 = performance.now(); };
+  document.addEventListener('keydown', mark, {capture: true, once: true});
+  document.addEventListener('pointerdown', mark, {capture: true, once: true});
+  window.__rkDone = new Promise((resolve) => {
+    let finished = false;
+    const finish = (value) => { if (!finished) { finished = true; obs.disconnect(); resolve(value); } };
+    const check = () => {
+      if (finished || window.__rkT0 === null) return;
+      const s = window.__rk.settled(dash, before, window.__rkT0);
+      if (s === null) return;
+      if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
+      const img = dash.querySelector('.widget-output img');
+      finished = true; obs.disconnect();
+      img.decode().catch(() => null).then(() => resolve(
+        {state: 'ok', ms: performance.now() - window.__rkT0, status: s.status}));
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(dash, {subtree: true, childList: true, attributes: true, characterData: true});
+    setTimeout(() => finish({state: 'timeout', status: ''}), %TIMEOUT%);
+  });
+}"""
+
+_STATUS_MS = re.compile(r"·\s*(\d+)\s*ms")
+
+
+def pct(values, q):
+    import numpy as np
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def machine() -> str:
+    """CPU flags that decide NumPy's and OpenBLAS's kernels, beside the usual header."""
+    flags = ""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        have = set(re.search(r"^flags\s*:(.*)$", text, re.M).group(1).split())
+        flags = " ".join(f for f in ("avx2", "fma", "avx512f") if f in have) or "no AVX2"
+    except (OSError, AttributeError):
+        flags = "unknown"
+    return f"CPU flags: {flags}"
+
+
+def _move(page, ctl, kind: str, forward: bool) -> bool:
+    """One step of one control; False when it cannot go further that way."""
+    if kind == "slider":
+        handle = ctl.locator(".noUi-handle").first
+        lo, hi, now = (float(handle.get_attribute(a))
+                       for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow"))
+        if (forward and now >= hi) or (not forward and now <= lo):
+            return False
+        handle.focus()
+        page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+        return True
+    if kind == "checkbox":
+        ctl.locator("input").click()
+        return True
+    if kind == "toggle":
+        items = ctl.locator("button")
+        active = ctl.locator("button.mod-active").first.inner_text().strip()
+    elif kind == "radio":
+        items = ctl.locator(".widget-radio-box label")
+        active = ctl.evaluate("el => window.__rk.shown(el)")
+    elif kind == "dropdown":
+        select = ctl.locator("select")
+        options = select.locator("option").all_inner_texts()
+        i = select.evaluate("s => s.selectedIndex") + (1 if forward else -1)
+        if not 0 <= i < len(options):
+            return False
+        # selecting from a script sends no key or pointer event: start the clock here
+        page.evaluate("() => { if (window.__rkT0 === null) window.__rkT0 = performance.now(); }")
+        select.select_option(index=i)
+        return True
+    else:
+        return False
+    texts = [t.strip() for t in items.all_inner_texts()]
+    i = texts.index(active) + (1 if forward else -1) if active in texts else 0
+    if not 0 <= i < len(texts):
+        return False
+    items.nth(i).click()
+    return True
+
+
+def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list) -> None:
+    from rk_dashboards import _JS
+    page.evaluate(_JS)
+    arm = _ARM.replace("%TIMEOUT%", str(int(timeout_ms)))
+    dashes = page.locator(".rk-dashboard")
+    for i in range(dashes.count()):
+        dash = dashes.nth(i)
+        dash.scroll_into_view_if_needed()
+        title = dash.locator(":scope > .widget-html b").first
+        name = title.inner_text().strip()[:40] if title.count() else f"dashboard {i + 1}"
+        controls = dash.locator(":scope > .widget-hbox > *")
+        keys = [k for k, _ in dash.evaluate(
+            "d => window.__rk.entries(d.querySelector('.rk-status'))")]
+        for j in range(controls.count()):
+            ctl = controls.nth(j)
+            kind = ctl.evaluate("el => window.__rk.kind(el)")
+            row = {"notebook": label, "dashboard": name,
+                   "control": keys[j] if j < len(keys) else str(j),
+                   "new": [], "seen": [], "kernel_new": [], "problems": []}
+            # out and back: the way back revisits settings the way out drew
+            plan = [True] * moves + [False] * moves if kind != "checkbox" else [True] * 2
+            for forward in plan:
+                before = dash.evaluate("d => window.__rk.imgSrc(d)")
+                page.evaluate(arm, [dash.element_handle(), before])
+                if not _move(page, ctl, kind, forward):
+                    page.evaluate("() => { window.__rkT0 = -1; }")  # disarm
+                    continue
+                done = page.evaluate("() => window.__rkDone")
+                if done["state"] != "ok":
+                    row["problems"].append(f"{done['state']}: {done['status']!r}")
+                    continue
+                kernel = _STATUS_MS.search(done["status"])
+                if "cached" in done["status"]:
+                    row["seen"].append(done["ms"])
+                else:
+                    row["new"].append(done["ms"])
+                    if kernel:
+                        row["kernel_new"].append(float(kernel.group(1)))
+            rows.append(row)
+            C.flush()
+
+
+def run(moves: int = 6, only=None, timeout_ms: float = 20_000):
+    print(C.environment("Benchmark 7: slider latency in JupyterLab in headless Chromium, "
+                        "from the input event to the new image"))
+    print(machine())
+    try:
+        from playwright.sync_api import sync_playwright
+        from rk_jupyter import CHROMIUM_ARGS, JupyterServer, NotebookPage, chromium_executable
+        from rk_jupyter import notebooks_with_widgets
+    except ImportError as exc:
+        print(f"not measured: {exc} (make test-browser installs playwright)")
+        return []
+    if chromium_executable() is None:
+        print("not measured: no Chromium (make test-browser installs it as root)")
+        return []
+    names = notebooks_with_widgets()
+    if only:
+        names = [n for n in names if any(o in n for o in only)]
+    rows: list[dict] = []
+    server = JupyterServer()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_executable(),
+                                         args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context.set_default_timeout(30_000)
+            for name in names:
+                nb = NotebookPage(context, server, f"notebooks/{name}")
+                try:
+                    nb.start_run()
+                    ran = nb.wait_run()
+                    if not ran.get("ok"):
+                        print(f"  {name}: Run All stopped on an error; skipped")
+                        continue
+                    time.sleep(1.0)   # let the last outputs arrive: idle kernel, idle page
+                    measure_page(nb.page, name[:-6], moves, timeout_ms, rows)
+                finally:
+                    nb.close()
+            browser.close()
+    finally:
+        server.stop()
+    return report(rows)
+
+
+def report(rows: list[dict]) -> list:
+    if not rows:
+        print("no dashboard measured")
+        return []
+    width = max(len(f"{r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}") for r in rows)
+    print(f"{'notebook dashboard · control':<{width}}  {'new':>3} {'p50':>5} {'p95':>5}"
+          f"  {'kernel p50':>10} {'p95':>5}  {'seen':>4} {'p50':>5} {'p95':>5}   (ms)")
+    for r in rows:
+        head = f"{r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}"
+        print(f"{head:<{width}}  {len(r['new']):3d} {pct(r['new'], 50):5.0f} {pct(r['new'], 95):5.0f}"
+              f"  {pct(r['kernel_new'], 50):10.0f} {pct(r['kernel_new'], 95):5.0f}"
+              f"  {len(r['seen']):4d} {pct(r['seen'], 50):5.0f} {pct(r['seen'], 95):5.0f}")
+        for p in r["problems"][:2]:
+            print(f"    problem: {p}")
+    every = {k: [x for r in rows for x in r[k]] for k in ("new", "seen", "kernel_new")}
+    print(f"{'all controls':<{width}}  {len(every['new']):3d} {pct(every['new'], 50):5.0f} "
+          f"{pct(every['new'], 95):5.0f}  {pct(every['kernel_new'], 50):10.0f} "
+          f"{pct(every['kernel_new'], 95):5.0f}  {len(every['seen']):4d} "
+          f"{pct(every['seen'], 50):5.0f} {pct(every['seen'], 95):5.0f}")
+    checks = []
+    dashboards = {}
+    for r in rows:
+        d = dashboards.setdefault(f"{r['notebook'][:2]} {r['dashboard']}", {"new": [], "seen": []})
+        d["new"] += r["new"]
+        d["seen"] += r["seen"]
+    for label, d in dashboards.items():
+        for phase, limit in (("new", NEW_TARGET_MS), ("seen", SEEN_TARGET_MS)):
+            if not d[phase]:
+                continue
+            value = pct(d[phase], 95)
+            line, ok = C.check_target(f"{label} {phase} p95 in Chromium (ms)", value, limit)
+            print(line)
+            checks.append((f"benchmark 7: {label} {phase} p95 ms", value, limit, ok))
+    problems = sum(len(r["problems"]) for r in rows)
+    if problems:
+        print(f"{problems} move(s) did not settle (see 'problem:' lines)")
+    return checks
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=6,
+                        help="steps out (new settings) and back (seen ones) per control")
+    parser.add_argument("--only", nargs="*", help="notebooks whose name contains one of these")
+    args = parser.parse_args(argv)
+    if args.moves < 1:
+        parser.error(f"--moves must be at least 1, got {args.moves}")
+    run(args.moves, args.only)
+
+
+if __name__ == "__main__":
+    main()
