@@ -69,6 +69,11 @@ test-browser: $(VENV)/.installed-test
 test-wheel:
 	$(PYTHON) tools/test_wheel.py
 
+## make test-floors: every dependency at its pyproject.toml floor in a fresh
+## .venv-floors, then the unit tests (the floors must be true, not guesses)
+test-floors:
+	$(PYTHON) tools/test_floors.py
+
 ## make notebooks: re-execute every notebook in place, refreshing stored outputs
 notebooks: $(VENV)/.installed-test
 	$(BIN)/python tools/run_notebooks.py $(NB)

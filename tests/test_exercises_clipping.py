@@ -2,6 +2,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from regkit.course.exercises.clipping import check_clip_global_norm
 from exercise_helpers import assert_rejects
@@ -75,6 +76,15 @@ def test_in_place_modification_rejected():
 
 
 def test_float64_promotion_rejected():
+    def computes_in_float64(grads, max_norm):
+        norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
+        return [g.astype(np.float64) * min(1.0, max_norm / norm) for g in grads], norm
+    _rejects(computes_in_float64, "float32")
+
+
+@pytest.mark.skipif(int(np.__version__.split(".")[0]) < 2,
+                    reason="NumPy 1.x keeps float32 * float64-scalar in float32 (NEP 50 came in 2.0)")
+def test_float64_scalar_promotion_rejected():
     def promotes(grads, max_norm):
         norm = np.sqrt(sum(np.sum(g.astype(np.float64) ** 2) for g in grads))
         scale = np.minimum(1.0, max_norm / norm)          # a float64 NumPy scalar

@@ -152,3 +152,26 @@ def test_environment_yml_lists_every_notebooks_dependency():
         if req.startswith("regkit-course"):
             continue
         assert re.search(rf"^\s*- {re.escape(req)}\s*$", env, flags=re.M | re.I), req
+
+
+def _test_floors():
+    spec = importlib.util.spec_from_file_location("test_floors", ROOT / "tools" / "test_floors.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_test_floors_pins_every_requirement_at_its_floor(tmp_path):
+    tool = _test_floors()
+    pins = tool.floors()
+    extras = PROJECT["optional-dependencies"]
+    direct = [r for r in PROJECT["dependencies"] + extras["course"] + extras["notebooks"]
+              + extras["test"] if not r.startswith("regkit-course")]
+    assert len(pins) == len(set(re.split(r"[<>=]", r)[0].replace("_", "-").lower()
+                                for r in direct))
+    assert pins["scikit-learn"] == "1.6" and pins["numpy"] == PROJECT["dependencies"][0][7:]
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text('[project]\ndependencies = ["numpy<3"]\n'
+                   '[project.optional-dependencies]\ncourse = []\nnotebooks = []\ntest = []\n')
+    with pytest.raises(SystemExit, match="'numpy<3' has no plain `>=` floor"):
+        tool.floors(bad)

@@ -162,7 +162,8 @@ def check_clip_global_norm(fn) -> Feedback:
         for i, c in enumerate(state["clipped"]):
             if c.dtype != np.float32:
                 return (f"float32 gradients came back as {c.dtype} (clipped_grads[{i}]): "
-                        "a NumPy float64 scalar (np.sqrt, np.float64) promoted them; "
+                        "a float64 value promoted them (a NumPy float64 scalar from np.sqrt or "
+                        "np.float64 does since NumPy 2, a float64 array always); "
                         "multiply by a Python float, e.g. float(max_norm / norm)")
         return None
 
