@@ -11,9 +11,14 @@ regkit never touches NumPy's global random state. Every stochastic piece
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numbers
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ._typing import RNGLike
 
 _default_rng = np.random.default_rng()
 
@@ -33,7 +38,7 @@ def seed(n: int) -> np.random.Generator:
     return _default_rng
 
 
-def as_rng(rng=None) -> np.random.Generator:
+def as_rng(rng: RNGLike = None) -> np.random.Generator:
     """Turn ``None | int | Generator`` into a ``np.random.Generator``."""
     if rng is None:
         return _default_rng

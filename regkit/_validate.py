@@ -11,8 +11,9 @@ import numbers
 import numpy as np
 
 
-def check_real(name: str, value, *, low=None, high=None,
-               low_inclusive=True, high_inclusive=True) -> float:
+def check_real(name: str, value: object, *, low: float | None = None,
+               high: float | None = None, low_inclusive: bool = True,
+               high_inclusive: bool = True) -> float:
     """Return ``value`` as a float after checking it is a finite real in range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}")
@@ -30,22 +31,22 @@ def check_real(name: str, value, *, low=None, high=None,
     return v
 
 
-def check_nonnegative(name: str, value) -> float:
+def check_nonnegative(name: str, value: object) -> float:
     """A finite real >= 0 (regularisation strengths, weight decay)."""
     return check_real(name, value, low=0.0)
 
 
-def check_positive(name: str, value) -> float:
+def check_positive(name: str, value: object) -> float:
     """A finite real > 0 (learning rates, epsilons, norms)."""
     return check_real(name, value, low=0.0, low_inclusive=False)
 
 
-def check_probability(name: str, value) -> float:
+def check_probability(name: str, value: object) -> float:
     """A drop probability in [0, 1): p = 1 would drop everything and divide by 0."""
     return check_real(name, value, low=0.0, high=1.0, high_inclusive=False)
 
 
-def check_int(name: str, value, *, low=None) -> int:
+def check_int(name: str, value: object, *, low: int | None = None) -> int:
     """An int (not a bool), optionally >= low."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {value!r}")
@@ -55,7 +56,8 @@ def check_int(name: str, value, *, low=None) -> int:
     return v
 
 
-def check_array(name: str, x, *, ndim=None, finite=True) -> np.ndarray:
+def check_array(name: str, x: object, *, ndim: int | None = None,
+                finite: bool = True) -> np.ndarray:
     """Return ``x`` as a floating ndarray (no copy when it already is one).
 
     Integer and boolean input is converted to float32; float16/32/64 keep

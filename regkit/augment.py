@@ -33,10 +33,17 @@ whole pixels, ``rotate`` ~ ``RandomRotation``, ``zoom`` ~
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._rng import as_rng
 from ._validate import check_array, check_int, check_nonnegative, check_real
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from numpy.typing import ArrayLike
+    from ._typing import RNGLike
 
 __all__ = ["shift", "rotate", "zoom", "gaussian_noise", "cutout", "brightness",
            "contrast", "hflip", "Compose", "TRANSFORMS"]
@@ -116,7 +123,7 @@ def _warp(images, matrices):
 
 
 # -- geometric ---------------------------------------------------------------
-def shift(images, pixels=2, rng=None):
+def shift(images: ArrayLike, pixels: int = 2, rng: RNGLike = None) -> np.ndarray:
     """Translate each image by whole pixels, filling the uncovered border with 0.
 
     Each image moves by its own ``(dy, dx)``, both drawn uniformly from the
@@ -140,7 +147,7 @@ def shift(images, pixels=2, rng=None):
     return pad.reshape(-1)[_flat_index(pad, rows, cols)]
 
 
-def rotate(images, degrees=15, rng=None):
+def rotate(images: ArrayLike, degrees: float = 15, rng: RNGLike = None) -> np.ndarray:
     """Rotate each image about its centre by its own angle in [-degrees, degrees].
 
     Bilinear interpolation, zero fill for the corners that rotate in from
@@ -159,7 +166,7 @@ def rotate(images, degrees=15, rng=None):
     return _warp(x, np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], 1))
 
 
-def zoom(images, factor=0.1, rng=None):
+def zoom(images: ArrayLike, factor: float = 0.1, rng: RNGLike = None) -> np.ndarray:
     """Scale each image about its centre by its own s in [1 - factor, 1 + factor].
 
     ``s > 1`` zooms in (the border is cut off), ``s < 1`` zooms out (a zero
@@ -177,7 +184,7 @@ def zoom(images, factor=0.1, rng=None):
     return _warp(x, np.stack([np.stack([inv, zero], -1), np.stack([zero, inv], -1)], 1))
 
 
-def hflip(images, p=0.5, rng=None):
+def hflip(images: ArrayLike, p: float = 0.5, rng: RNGLike = None) -> np.ndarray:
     """Mirror each image left-right with probability ``p``.
 
     Not for digits or text. Mirroring does not preserve the label there: a
@@ -197,7 +204,7 @@ def hflip(images, p=0.5, rng=None):
     return np.where(flip[:, None, None], x[:, :, ::-1], x)
 
 
-def cutout(images, size=3, rng=None):
+def cutout(images: ArrayLike, size: int = 3, rng: RNGLike = None) -> np.ndarray:
     """Blank (set to 0) a random square in each image.
 
     Each image gets its own side length in ``1..size`` and a centre anywhere
@@ -225,7 +232,7 @@ def cutout(images, size=3, rng=None):
 
 
 # -- photometric -------------------------------------------------------------
-def gaussian_noise(images, sigma=0.1, rng=None):
+def gaussian_noise(images: ArrayLike, sigma: float = 0.1, rng: RNGLike = None) -> np.ndarray:
     """Add pixel noise: ``x + s * N(0, 1)`` with ``s`` in [0, sigma] per image.
 
     Clipped to [0, 1] when the batch is in [0, 1] (see the module doc).
@@ -243,7 +250,7 @@ def gaussian_noise(images, sigma=0.1, rng=None):
     return _keep_in_unit_range(out, x)
 
 
-def brightness(images, delta=0.2, rng=None):
+def brightness(images: ArrayLike, delta: float = 0.2, rng: RNGLike = None) -> np.ndarray:
     """Scale every pixel: ``x_new = a * x``, ``a`` in [max(0, 1 - delta), 1 + delta].
 
     The multiplicative form used by the chapter and by torchvision's
@@ -261,7 +268,7 @@ def brightness(images, delta=0.2, rng=None):
     return _keep_in_unit_range(x * a, x)
 
 
-def contrast(images, factor=0.2, rng=None):
+def contrast(images: ArrayLike, factor: float = 0.2, rng: RNGLike = None) -> np.ndarray:
     """Stretch or squeeze pixels about the image mean ``m``: ``a * x + (1 - a) * m``.
 
     ``a`` is drawn in [max(0, 1 - factor), 1 + factor] per image. The
@@ -293,7 +300,7 @@ class Compose:
     ``Compose``, it works on a whole batch at once.
     """
 
-    def __init__(self, transforms):
+    def __init__(self, transforms: Iterable[Callable[..., np.ndarray]]) -> None:
         self.transforms = list(transforms)
         for t in self.transforms:
             if not callable(t):

@@ -24,12 +24,19 @@ restored. Keras' metric names are accepted as
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 import os
 
 from ._io import check_writable
 from ._validate import check_int, check_nonnegative, check_real
 from .saving import _is_regkit_file
+
+if TYPE_CHECKING:
+    from .history import History
+    from .module import Module
+    from ._typing import PathLike
 
 #: Keras names -> regkit names, so ``monitor="val_accuracy"`` just works.
 _ALIASES = {"loss": "train_loss", "accuracy": "train_acc", "acc": "train_acc",
@@ -58,14 +65,14 @@ class Callback:
     #: attribute names shown by repr (subclasses list their settings)
     _shown: tuple[str, ...] = ()
 
-    def on_train_begin(self, model, history) -> None:
+    def on_train_begin(self, model: Module, history: History) -> None:
         """Called once before the first epoch (reset your state here)."""
 
-    def on_epoch_end(self, epoch: int, logs: dict, model) -> bool:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float], model: Module) -> bool:
         """Called after each epoch; return True to stop training."""
         return False
 
-    def on_train_end(self, model, history) -> int | None:
+    def on_train_end(self, model: Module, history: History) -> int | None:
         """Called once after the last epoch (also after an early stop).
 
         Return the 0-based epoch whose weights you loaded into the model,
@@ -150,8 +157,9 @@ class EarlyStopping(Callback):
     _shown = ("monitor", "mode", "patience", "min_delta", "restore_best",
               "start_from_epoch", "baseline")
 
-    def __init__(self, monitor="val_loss", mode="auto", patience=10, min_delta=0.0,
-                 restore_best=True, start_from_epoch=0, baseline=None):
+    def __init__(self, monitor: str = "val_loss", mode: str = "auto", patience: int = 10,
+                 min_delta: float = 0.0, restore_best: bool = True, start_from_epoch: int = 0,
+                 baseline: float | None = None) -> None:
         self._key, self._direction = _resolve(monitor, mode, "EarlyStopping")
         self.monitor = monitor
         self.mode = mode
@@ -165,14 +173,14 @@ class EarlyStopping(Callback):
     def _improves(self, value: float, reference: float) -> bool:
         return _improves(value, reference, self._direction, self.min_delta)
 
-    def on_train_begin(self, model, history) -> None:
+    def on_train_begin(self, model: Module, history: History) -> None:
         self.wait = 0
         self.best = math.inf if self._direction == "min" else -math.inf
         self.best_epoch = None
         self.stopped_epoch = None
         self.best_weights = None
 
-    def on_epoch_end(self, epoch, logs, model) -> bool:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float], model: Module) -> bool:
         value = _read(logs, self._key, "EarlyStopping", self.monitor)
         if epoch < self.start_from_epoch:
             return False
@@ -195,7 +203,7 @@ class EarlyStopping(Callback):
             return True
         return False
 
-    def on_train_end(self, model, history) -> int | None:
+    def on_train_end(self, model: Module, history: History) -> int | None:
         if self.restore_best and self.best_weights is not None:
             model.load_state_dict(self.best_weights)
             return self.best_epoch
@@ -225,7 +233,8 @@ class ModelCheckpoint(Callback):
 
     _shown = ("path", "monitor", "mode", "save_best_only")
 
-    def __init__(self, path, monitor="val_loss", mode="auto", save_best_only=True):
+    def __init__(self, path: PathLike, monitor: str = "val_loss", mode: str = "auto",
+                 save_best_only: bool = True) -> None:
         self.path = os.fspath(path)
         self._key, self._direction = _resolve(monitor, mode, "ModelCheckpoint")
         self.monitor = monitor
@@ -238,13 +247,13 @@ class ModelCheckpoint(Callback):
         self.best_epoch = None
         self.saved_epochs = []
 
-    def on_train_begin(self, model, history) -> None:
+    def on_train_begin(self, model: Module, history: History) -> None:
         self._reset()
         # a checkpoint replaces its own kind of file, a regkit model, and nothing else
         check_writable(self.path, overwrite=False, who="ModelCheckpoint",
                        own_kind=("a regkit model", _is_regkit_file))
 
-    def on_epoch_end(self, epoch, logs, model) -> bool:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float], model: Module) -> bool:
         value = _read(logs, self._key, "ModelCheckpoint", self.monitor)
         better = _improves(value, self.best, self._direction)
         if better:

@@ -9,6 +9,8 @@ Neither adds a penalty term; they change the arrays directly.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 import numpy as np
@@ -16,11 +18,16 @@ import numpy as np
 from ._validate import check_positive
 from .module import Module, Parameter, check_parameters
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from .module import Module, Parameter
+
 #: PyTorch's guard in ``clip_grad_norm_``: scale = max_norm / (norm + 1e-6).
 _CLIP_EPS = 1e-6
 
 
-def clip_grad_norm(params, max_norm, error_if_nonfinite=False) -> float:
+def clip_grad_norm(params: Iterable[Parameter], max_norm: float,
+                   error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so that their global L2 norm is at most ``max_norm``.
 
     The norm is taken over every gradient as if they were one long vector::
@@ -65,7 +72,7 @@ def clip_grad_norm(params, max_norm, error_if_nonfinite=False) -> float:
     return total
 
 
-def max_norm(target, c) -> int:
+def max_norm(target: Module | Iterable[Parameter], c: float) -> int:
     """Rescale every unit's incoming weight vector whose L2 norm exceeds ``c`` back to ``c``.
 
     For a Dense ``W`` of shape ``(in_features, out_features)``, unit ``j``'s

@@ -33,6 +33,8 @@ NumPy.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import functools
 from collections import namedtuple
 from pathlib import Path
@@ -42,6 +44,10 @@ import numpy as np
 
 from ._rng import as_rng
 from ._validate import check_int, check_nonnegative, check_real
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+    from ._typing import PathLike, RNGLike
 
 __all__ = ["Split", "DatasetUnavailableError", "digits", "moons", "noisy_sine",
            "sine_function", "sample_noisy_sine", "sparse_features", "mnist",
@@ -164,8 +170,8 @@ def _need_sklearn(what):
 
 
 # -- the loaders -------------------------------------------------------------
-def digits(*, n_train=None, flatten=True, val_size=0.2, test_size=0.2,
-           random_state=0) -> Split:
+def digits(*, n_train: int | None = None, flatten: bool = True, val_size: float = 0.2,
+           test_size: float = 0.2, random_state: int = 0) -> Split:
     """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10 classes).
 
     Works offline (the data ships with scikit-learn), so it is the default
@@ -198,8 +204,8 @@ def digits(*, n_train=None, flatten=True, val_size=0.2, test_size=0.2,
                        image_shape=(8, 8))
 
 
-def moons(*, n_samples=1000, noise=0.25, n_train=None, val_size=0.2, test_size=0.2,
-          random_state=0) -> Split:
+def moons(*, n_samples: int = 1000, noise: float = 0.25, n_train: int | None = None,
+          val_size: float = 0.2, test_size: float = 0.2, random_state: int = 0) -> Split:
     """Two interleaving half circles in 2-D (``sklearn.datasets.make_moons``).
 
     Made for decision-boundary pictures: with few samples and much noise an
@@ -224,12 +230,13 @@ def moons(*, n_samples=1000, noise=0.25, n_train=None, val_size=0.2, test_size=0
     return _make_split(arrays, num_classes=2, noise=noise, **info)
 
 
-def sine_function(x):
+def sine_function(x: ArrayLike) -> np.ndarray:
     """The noiseless truth behind :func:`noisy_sine`: ``f(x) = sin(pi * x)``."""
     return np.sin(np.pi * x)
 
 
-def sample_noisy_sine(n, noise=0.3, rng=None):
+def sample_noisy_sine(n: int, noise: float = 0.3,
+                      rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n`` fresh points: ``x ~ U(-1, 1)``, ``y = f(x) + N(0, noise^2)``.
 
     Fresh training sets from the same distribution (one per seed) are what
@@ -246,8 +253,8 @@ def sample_noisy_sine(n, noise=0.3, rng=None):
     return x, (sine_function(x) + noise * eps).astype(np.float32)
 
 
-def noisy_sine(*, n_samples=200, noise=0.3, n_train=None, val_size=0.2,
-               test_size=0.2, random_state=0) -> Split:
+def noisy_sine(*, n_samples: int = 200, noise: float = 0.3, n_train: int | None = None,
+               val_size: float = 0.2, test_size: float = 0.2, random_state: int = 0) -> Split:
     """1-D regression on ``y = sin(pi x) + noise``, for bias and variance.
 
     Because the truth is known, bias and variance can be measured exactly:
@@ -277,9 +284,9 @@ def noisy_sine(*, n_samples=200, noise=0.3, n_train=None, val_size=0.2,
                        x_range=(-1.0, 1.0))
 
 
-def sparse_features(*, n_samples=1000, n_features=100, n_informative=5, noise=0.5,
-                    n_train=None, val_size=0.2, test_size=0.2,
-                    random_state=0) -> Split:
+def sparse_features(*, n_samples: int = 1000, n_features: int = 100, n_informative: int = 5,
+                    noise: float = 0.5, n_train: int | None = None, val_size: float = 0.2,
+                    test_size: float = 0.2, random_state: int = 0) -> Split:
     """Binary classification where only a few of many columns matter (for L1).
 
     ``x ~ N(0, I)`` with ``n_features`` columns; the label is
@@ -373,8 +380,8 @@ def _openml_images(name, version, *, n_train, n_val, flatten, random_state,
                        image_shape=(28, 28), **info)
 
 
-def mnist(*, n_train=None, n_val=10_000, flatten=True, random_state=0,
-          data_home=None) -> Split:
+def mnist(*, n_train: int | None = None, n_val: int = 10_000, flatten: bool = True,
+          random_state: int = 0, data_home: PathLike | None = None) -> Split:
     """MNIST handwritten digits, 28x28, through ``sklearn.datasets.fetch_openml``.
 
     Fetched as ``fetch_openml("mnist_784", version=1, as_frame=False,
@@ -393,8 +400,8 @@ def mnist(*, n_train=None, n_val=10_000, flatten=True, random_state=0,
                           data_home=data_home, class_names=tuple("0123456789"))
 
 
-def fashion_mnist(*, n_train=None, n_val=10_000, flatten=True, random_state=0,
-                  data_home=None) -> Split:
+def fashion_mnist(*, n_train: int | None = None, n_val: int = 10_000, flatten: bool = True,
+                  random_state: int = 0, data_home: PathLike | None = None) -> Split:
     """Fashion-MNIST (Zalando), 28x28 clothing images, as :func:`mnist`.
 
     Fetched as ``fetch_openml("Fashion-MNIST", version=1, as_frame=False,

@@ -23,6 +23,7 @@ penalised):
 from __future__ import annotations
 
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -40,6 +41,11 @@ from .optim import SGD, Adam, AdamW
 from .regularizers import L1, L2, ElasticNet
 from .training import fit
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from numpy.typing import ArrayLike
+
 _ACTIVATIONS = ("relu", "tanh", "sigmoid")
 _OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -47,10 +53,12 @@ _OPTIMIZERS = ("adam", "adamw", "sgd")
 class _MLP(BaseEstimator):
     """What the classifier and the regressor share: the network and fit."""
 
-    def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", l1=0.0, l2=0.0,
-                 dropout=0.0, batchnorm=False, early_stopping=False, patience=10,
-                 validation_fraction=0.1, epochs=50, lr=1e-3, batch_size=64,
-                 optimizer="adam", weight_decay=0.0, random_state=None):
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), *, activation: str = "relu",
+                 l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, batchnorm: bool = False,
+                 early_stopping: bool = False, patience: int = 10,
+                 validation_fraction: float = 0.1, epochs: int = 50, lr: float = 1e-3,
+                 batch_size: int = 64, optimizer: str = "adam", weight_decay: float = 0.0,
+                 random_state: int | None = None) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.l1 = l1
@@ -208,11 +216,12 @@ class MLPClassifier(ClassifierMixin, _MLP):
     computed in float64 from the float32 weights.
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), *, activation="relu", l1=0.0, l2=0.0,
-                 dropout=0.0, batchnorm=False, early_stopping=False, patience=10,
-                 validation_fraction=0.1, epochs=50, lr=1e-3, batch_size=64,
-                 optimizer="adam", weight_decay=0.0, label_smoothing=0.0,
-                 random_state=None):
+    def __init__(self, hidden_layer_sizes: Sequence[int] = (100,), *, activation: str = "relu",
+                 l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, batchnorm: bool = False,
+                 early_stopping: bool = False, patience: int = 10,
+                 validation_fraction: float = 0.1, epochs: int = 50, lr: float = 1e-3,
+                 batch_size: int = 64, optimizer: str = "adam", weight_decay: float = 0.0,
+                 label_smoothing: float = 0.0, random_state: int | None = None) -> None:
         super().__init__(hidden_layer_sizes, activation=activation, l1=l1, l2=l2,
                          dropout=dropout, batchnorm=batchnorm, early_stopping=early_stopping,
                          patience=patience, validation_fraction=validation_fraction,
@@ -220,7 +229,7 @@ class MLPClassifier(ClassifierMixin, _MLP):
                          weight_decay=weight_decay, random_state=random_state)
         self.label_smoothing = label_smoothing
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPClassifier:
         """Train on X (n_samples, n_features) and labels y (n_samples,)."""
         self._check_params()
         loss = SoftmaxCrossEntropy(self.label_smoothing)
@@ -229,11 +238,11 @@ class MLPClassifier(ClassifierMixin, _MLP):
         self.classes_, codes = np.unique(y, return_inverse=True)
         return self._train(X, codes.astype(np.intp), loss, len(self.classes_), stratify=True)
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Softmax of the network's scores: (n_samples, n_classes), rows sum to 1."""
         return softmax(self._scores(X), axis=1)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable class for each row of X."""
         scores = self._scores(X)
         return self.classes_[scores.argmax(axis=1)]
@@ -250,7 +259,7 @@ class MLPRegressor(RegressorMixin, _MLP):
     standardise y yourself when it is far from unit scale.
     """
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPRegressor:
         """Train on X (n_samples, n_features) and targets y."""
         self._check_params()
         X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
@@ -259,7 +268,7 @@ class MLPRegressor(RegressorMixin, _MLP):
         self.n_outputs_ = y.shape[1]
         return self._train(X, y, MSE(), self.n_outputs_, stratify=False)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predictions, float64 as scikit-learn expects: (n_samples,) for one
         output, else (n_samples, n_outputs)."""
         out = self._scores(X)

@@ -11,11 +11,16 @@ never uses to promote a float32 array to float64.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 import numpy as np
 
 from .portability import nudge_init
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 # -- softmax and friends ------------------------------------------------
 
@@ -71,7 +76,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 # -- batch normalisation ------------------------------------------------
 
 
-def batchnorm_train(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float):
+def batchnorm_train(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray,
+                    eps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Batch normalisation with the statistics of this batch.
 
     ``mu = mean(x)``, ``var = mean((x - mu)**2)`` (biased, 1/m), per column;
@@ -95,7 +101,8 @@ def batchnorm_train(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: flo
 
 
 def batchnorm_train_backward(grad_y: np.ndarray, x_hat: np.ndarray,
-                             inv_std: np.ndarray, gamma: np.ndarray):
+                             inv_std: np.ndarray,
+                             gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient of :func:`batchnorm_train` through the batch statistics.
 
     Because ``mu`` and ``var`` depend on every row, each input gets a share
@@ -123,7 +130,7 @@ def batchnorm_train_backward(grad_y: np.ndarray, x_hat: np.ndarray,
 # -- dropout ------------------------------------------------------------
 
 
-def dropout_mask(shape, p: float, rng: np.random.Generator) -> np.ndarray:
+def dropout_mask(shape: int | tuple[int, ...], p: float, rng: np.random.Generator) -> np.ndarray:
     """Boolean keep-mask of ``shape``: each entry True with probability ``1 - p``.
 
     The chapter's ``m ~ Bernoulli(1 - p)``: one uniform number ``u`` in
@@ -158,7 +165,7 @@ INITS = ("he", "he_uniform", "xavier", "glorot", "xavier_normal", "glorot_normal
 
 
 def init_weights(shape: tuple[int, int], init: str, rng: np.random.Generator,
-                 dtype=np.float32) -> np.ndarray:
+                 dtype: DTypeLike = np.float32) -> np.ndarray:
     """A weight matrix (fan_in, fan_out) drawn for ``init``.
 
     * ``"he"``: normal, std ``sqrt(2 / fan_in)`` (for ReLU layers;

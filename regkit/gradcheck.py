@@ -15,12 +15,21 @@ happens to be tiny (1e-5, say). Re-run with other inputs or h = 1e-5.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .module import Module
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from numpy.typing import ArrayLike
+    from ._typing import RNGLike
+    from .losses import Loss
 
-def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray,
+                       h: float = 1e-6) -> np.ndarray:
     """Centred differences ``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every i.
 
     ``f`` maps the array ``x`` to a scalar. Each element of ``x`` is nudged
@@ -45,7 +54,7 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def rel_error(a, b) -> float:
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """``max |a - b| / max(|a| + |b|, 1e-8)``, elementwise, as in CS231n.
 
     Scale-free where the values are large; the 1e-8 floor keeps entries
@@ -59,7 +68,8 @@ def rel_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
 
 
-def check_layer(layer: Module, x, *, grad_y=None, rng=0, h: float = 1e-6) -> dict:
+def check_layer(layer: Module, x: ArrayLike, *, grad_y: ArrayLike | None = None,
+                rng: RNGLike = 0, h: float = 1e-6) -> dict[str, float]:
     """Relative errors of ``layer.backward`` against finite differences.
 
     The scalar checked is ``sum(layer.forward(x) * grad_y) + layer.penalty()``,
@@ -126,7 +136,8 @@ def check_layer(layer: Module, x, *, grad_y=None, rng=0, h: float = 1e-6) -> dic
         _restore_state(layer, saved)
 
 
-def check_loss(loss, scores, target, *, h: float = 1e-6) -> dict:
+def check_loss(loss: Loss, scores: ArrayLike, target: ArrayLike, *,
+               h: float = 1e-6) -> dict[str, float]:
     """Relative error of ``loss.backward()`` against finite differences.
 
     ``scores`` (and a probability ``target``) are copied to float64.

@@ -6,11 +6,16 @@ into those lists, the same convention as Keras' ``EarlyStopping.stopped_epoch``.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import csv
 import math
 import os
 
 from ._io import atomic_write
+
+if TYPE_CHECKING:
+    from ._typing import PathLike
 
 #: The per-epoch series, in CSV column order.
 FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc", "penalty", "batch_loss")
@@ -52,7 +57,7 @@ class History:
             None), ``n_params``.
     """
 
-    def __init__(self, config: dict | None = None):
+    def __init__(self, config: dict | None = None) -> None:
         for name in FIELDS:
             setattr(self, name, [])
         self.stopped_epoch: int | None = None
@@ -103,7 +108,7 @@ class History:
         out["config"] = dict(self.config)
         return out
 
-    def to_csv(self, path, *, overwrite: bool = False) -> None:
+    def to_csv(self, path: PathLike, *, overwrite: bool = False) -> None:
         """Write one row per epoch: ``epoch,train_loss,val_loss,...``.
 
         Empty series are left out; a series shorter than the others ends in
@@ -135,7 +140,7 @@ class History:
                      allow="pass overwrite=True")
 
     @classmethod
-    def from_csv(cls, path) -> "History":
+    def from_csv(cls, path: PathLike) -> History:
         """Read a CSV written by :meth:`to_csv` (columns it does not know are ignored).
 
         Raises:

@@ -7,10 +7,16 @@ one place regkit builds such rows: the loss smooths through
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ._rng import as_rng
 from ._validate import check_array, check_int, check_positive, check_probability
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+    from ._typing import RNGLike
 
 __all__ = ["one_hot", "smooth_labels", "mixup"]
 
@@ -40,7 +46,8 @@ def _as_targets(y, num_classes, dtype=np.float32) -> np.ndarray:
     return check_array("y", y).astype(dtype, copy=False)
 
 
-def smooth_labels(y, eps, num_classes, dtype=np.float32) -> np.ndarray:
+def smooth_labels(y: ArrayLike, eps: float, num_classes: int,
+                  dtype: DTypeLike = np.float32) -> np.ndarray:
     """The targets label smoothing trains on: ``(1 - eps) * one_hot(y) + eps / K``.
 
     With K = 4 classes and eps = 0.1, class 2 becomes
@@ -68,7 +75,8 @@ def smooth_labels(y, eps, num_classes, dtype=np.float32) -> np.ndarray:
     return (1 - eps) * targets + eps / num_classes
 
 
-def mixup(x, y, alpha, num_classes, rng=None):
+def mixup(x: ArrayLike, y: ArrayLike, alpha: float, num_classes: int,
+          rng: RNGLike = None) -> tuple[np.ndarray, np.ndarray]:
     """Blend each sample with a random partner, inputs and targets alike.
 
     For sample i, with ``lam_i ~ Beta(alpha, alpha)`` and partner

@@ -11,17 +11,22 @@ separately, so training and validation losses stay comparable.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import functional as F
 from ._validate import check_array, check_real
 from .labels import smooth_labels
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
 
 class Loss:
     """Base class: ``forward(scores, target) -> float``, ``backward() -> grad``."""
 
-    def forward(self, scores, target) -> float:
+    def forward(self, scores: ArrayLike, target: ArrayLike) -> float:
         raise NotImplementedError
 
     def backward(self) -> np.ndarray:
@@ -70,15 +75,15 @@ class SoftmaxCrossEntropy(Loss):
             (batch, classes) whose rows sum to 1 (mixup's soft targets).
     """
 
-    def __init__(self, label_smoothing: float = 0.0):
+    def __init__(self, label_smoothing: float = 0.0) -> None:
         self.label_smoothing = check_real("label_smoothing", label_smoothing, low=0.0,
                                           high=1.0, high_inclusive=False)
         self._cache = None
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"label_smoothing": self.label_smoothing}
 
-    def forward(self, scores, target) -> float:
+    def forward(self, scores: ArrayLike, target: ArrayLike) -> float:
         # NaN scores are let through (the loss is then NaN), so a diverging
         # run is recorded rather than stopped with an error
         scores = check_array("scores", scores, ndim=2, finite=False)
@@ -153,10 +158,10 @@ class MSE(Loss):
         single-output regression; any other mismatch is an error.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._cache = None
 
-    def forward(self, scores, target) -> float:
+    def forward(self, scores: ArrayLike, target: ArrayLike) -> float:
         scores = check_array("scores", scores, finite=False)
         target = check_array("target", target)
         if target.shape != scores.shape:

@@ -29,6 +29,8 @@ the layers writes them out itself.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numbers
 
 import numpy as np
@@ -38,6 +40,11 @@ from ._validate import check_int, check_probability, check_real
 from .layers import BatchNorm, Dense, DropConnect, Dropout, Flatten, ReLU, Sigmoid, Tanh
 from .network import Sequential
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from ._typing import RNGLike
+    from .regularizers import Regularizer
+
 #: activation name -> layer class
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid}
 #: where BatchNorm goes in a hidden block (None: nowhere)
@@ -46,10 +53,10 @@ BATCHNORM = (None, "before", "after")
 __all__ = ["mlp", "ACTIVATIONS", "BATCHNORM"]
 
 
-def mlp(sizes, activation: str = "relu", *, dropout: float | None = None,
+def mlp(sizes: Sequence[int], activation: str = "relu", *, dropout: float | None = None,
         dropconnect: float | None = None, batchnorm: str | None = None,
-        bn_momentum: float = 0.9, regularizer=None, init: str | None = None,
-        flatten: bool = False, rng=None) -> Sequential:
+        bn_momentum: float = 0.9, regularizer: Regularizer | None = None,
+        init: str | None = None, flatten: bool = False, rng: RNGLike = None) -> Sequential:
     """A multilayer perceptron as an ``rk.Sequential`` (layer order in the module docstring).
 
     Args:

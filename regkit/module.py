@@ -33,7 +33,14 @@ Conventions (same as PyTorch's ``nn.Module`` where that makes sense):
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
 import numpy as np
+
+_T = TypeVar("_T")
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 class Parameter:
@@ -52,7 +59,7 @@ class Parameter:
             zeros until the first backward.
     """
 
-    def __init__(self, data, name: str | None = None, decay: bool = True):
+    def __init__(self, data: ArrayLike, name: str | None = None, decay: bool = True) -> None:
         data = np.asarray(data)
         if data.dtype.kind != "f":
             data = data.astype(np.float32)
@@ -62,11 +69,11 @@ class Parameter:
         self.decay = bool(decay)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
         return self.data.shape
 
     @property
-    def size(self):
+    def size(self) -> int:
         return self.data.size
 
     def __repr__(self):
@@ -86,21 +93,21 @@ class Module:
     #: names of ndarray attributes that are state but not parameters
     _buffers: tuple[str, ...] = ()
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.training = True
         self._config: dict = {}
 
     # -- the two passes ------------------------------------------------
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def __call__(self, x):
         return self.forward(x)
 
-    def _from_forward(self, cached):
+    def _from_forward(self, cached: _T | None) -> _T:
         """``cached`` (what forward kept for backward), or a clear error when
         no forward has run yet (it is still the ``None`` of ``__init__``)."""
         if cached is None:

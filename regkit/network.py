@@ -4,6 +4,8 @@ The file format (``save``, ``rk.load``) lives in :mod:`regkit.saving`.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import saving
@@ -13,6 +15,11 @@ from .module import Module, Parameter
 # rk.load and the test for "is this a regkit model" are imported from here by
 # regkit/__init__.py and callbacks.py; they live in saving.py
 from .saving import load, _is_regkit_file  # noqa: F401
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from numpy.typing import ArrayLike
+    from ._typing import PathLike
 
 
 @saving.register_layer
@@ -39,7 +46,7 @@ class Sequential(Module):
     PyTorch: ``"0.W"``, ``"0.b"``, ``"1.gamma"``, ``"1.running_mean"``.
     """
 
-    def __init__(self, *layers):
+    def __init__(self, *layers: Module) -> None:
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
@@ -66,13 +73,14 @@ class Sequential(Module):
         return list(self.layers)
 
     # -- the two passes ----------------------------------------------------
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """``x`` through every layer in order; returns the last layer's output."""
         for layer in self.layers:
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_y, input_grad=True):
+    def backward(self, grad_y: np.ndarray,  # type: ignore[override]
+                 input_grad: bool = True) -> np.ndarray | None:
         """``grad_y`` (the gradient w.r.t. the output) back through the layers in
         reverse order; each layer sets its parameters' ``.grad``. Returns the
         gradient w.r.t. the input.
@@ -104,7 +112,7 @@ class Sequential(Module):
                 return i
         return None
 
-    def predict(self, x, batch_size=1024):
+    def predict(self, x: ArrayLike, batch_size: int = 1024) -> np.ndarray:
         """Scores for ``x`` in eval mode, ``batch_size`` rows at a time.
 
         Dropout is off and BatchNorm uses its running statistics, so the
@@ -151,7 +159,7 @@ class Sequential(Module):
                 state[f"{i}.{name}"] = np.array(buf, copy=True)
         return state
 
-    def load_state_dict(self, state) -> None:
+    def load_state_dict(self, state: Mapping[str, np.ndarray]) -> None:
         """Copy every array of ``state`` into the model (the dict keeps its own arrays).
 
         Raises:
@@ -211,7 +219,7 @@ class Sequential(Module):
         """The model :meth:`get_config` describes, with fresh weights."""
         return cls(*[saving.layer_from_spec(spec) for spec in config.get("layers", [])])
 
-    def save(self, path) -> None:
+    def save(self, path: PathLike) -> None:
         """Write the model to a ``.npz`` archive at exactly ``path``.
 
         No ``.npz`` is appended (unlike ``np.savez``). An existing file is

@@ -53,6 +53,8 @@ Pass ``fused=False`` to run the loops you read here.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 
 import numpy as np
@@ -60,6 +62,9 @@ import numpy as np
 from ._fast.optim import FlatStorage, adam_update, sgd_update
 from ._validate import check_nonnegative, check_positive, check_real
 from .module import Parameter, check_parameters
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def _check_unit_interval(name: str, value) -> float:
@@ -106,7 +111,8 @@ class Optimizer:
     #: names of the settings ``__repr__`` shows, in order (a subclass adds its own)
     hyperparameters: tuple[str, ...] = ("lr", "weight_decay")
 
-    def __init__(self, params, lr, weight_decay=0.0, *, fused=True):
+    def __init__(self, params: Iterable[Parameter], lr: float, weight_decay: float = 0.0, *,
+                 fused: bool = True) -> None:
         self.params = check_parameters(params, "params")
         if not self.params:
             raise ValueError("params is empty: the optimizer has nothing to update")
@@ -203,7 +209,8 @@ class SGD(Optimizer):
     state_keys = ("momentum",)
     hyperparameters = ("lr", "momentum", "weight_decay")
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0, *, fused=True):
+    def __init__(self, params: Iterable[Parameter], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0, *, fused: bool = True) -> None:
         super().__init__(params, lr, weight_decay, fused=fused)
         self.momentum = _check_unit_interval("momentum", momentum)
 
@@ -260,7 +267,8 @@ class ProximalSGD(SGD):
 
     hyperparameters = SGD.hyperparameters + ("l1",)
 
-    def __init__(self, params, lr, l1, momentum=0.0, weight_decay=0.0, *, fused=True):
+    def __init__(self, params: Iterable[Parameter], lr: float, l1: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0, *, fused: bool = True) -> None:
         super().__init__(params, lr, momentum=momentum, weight_decay=weight_decay, fused=fused)
         self.l1 = check_nonnegative("l1", l1)
 
@@ -302,8 +310,9 @@ class Adam(Optimizer):
     state_keys = ("m", "v")
     hyperparameters = ("lr", "betas", "eps", "weight_decay")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
-                 fused=True):
+    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, *, fused: bool = True) -> None:
         super().__init__(params, lr, weight_decay, fused=fused)
         try:
             beta1, beta2 = betas
@@ -358,6 +367,7 @@ class AdamW(Adam):
 
     decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, *,
-                 fused=True):
+    def __init__(self, params: Iterable[Parameter], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01, *, fused: bool = True) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, fused=fused)

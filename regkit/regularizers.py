@@ -71,17 +71,17 @@ class L2(Regularizer):
       ``_backprop``; a test checks it against scikit-learn's own loss.)
     """
 
-    def __init__(self, lam: float):
+    def __init__(self, lam: float) -> None:
         self.lam = check_nonnegative("lam", lam)
 
     def __call__(self, w):
         w = np.asarray(w).ravel()
         return self.lam * 0.5 * float(np.dot(w, w))
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         return np.asarray(w) * self.lam
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"lam": self.lam}
 
 
@@ -97,16 +97,16 @@ class L1(Regularizer):
         lam: strength, a finite real >= 0.
     """
 
-    def __init__(self, lam: float):
+    def __init__(self, lam: float) -> None:
         self.lam = check_nonnegative("lam", lam)
 
     def __call__(self, w):
         return self.lam * float(np.abs(w).sum())
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         return np.sign(w) * self.lam
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"lam": self.lam}
 
 
@@ -122,7 +122,7 @@ class ElasticNet(Regularizer):
         l2: strength of the L2 part, a finite real >= 0.
     """
 
-    def __init__(self, l1: float, l2: float):
+    def __init__(self, l1: float, l2: float) -> None:
         self.l1 = check_nonnegative("l1", l1)
         self.l2 = check_nonnegative("l2", l2)
         self._l1, self._l2 = L1(self.l1), L2(self.l2)
@@ -130,12 +130,12 @@ class ElasticNet(Regularizer):
     def __call__(self, w):
         return self._l1(w) + self._l2(w)
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         g = self._l1.grad(w)
         g += self._l2.grad(w)
         return g
 
-    def get_config(self):
+    def get_config(self) -> dict:
         return {"l1": self.l1, "l2": self.l2}
 
 

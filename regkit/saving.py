@@ -33,6 +33,8 @@ and its ``get_config()`` must give the keyword arguments that rebuild it.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import io
 import json
 import os
@@ -43,6 +45,10 @@ import numpy as np
 from ._io import atomic_write, check_writable
 from .module import Module
 from .regularizers import regularizer_to_config
+
+if TYPE_CHECKING:
+    from ._typing import PathLike
+    from .network import Sequential
 
 _MARKER_KEY = "__regkit__"
 _FORMAT = "regkit.Sequential"
@@ -133,7 +139,7 @@ def layer_from_spec(spec: dict) -> Module:
     return cls.from_config(config)
 
 
-def save(model, path) -> None:
+def save(model: Sequential, path: PathLike) -> None:
     """Write ``model`` (a Sequential) to a ``.npz`` archive at exactly ``path``.
 
     No ``.npz`` is appended (unlike ``np.savez``). The write is atomic
@@ -168,7 +174,7 @@ def save(model, path) -> None:
                  own_kind=("a regkit model", _is_regkit_file))
 
 
-def load(path):
+def load(path: PathLike) -> Sequential:
     """Rebuild a model written by ``Sequential.save``.
 
     The file is opened with ``allow_pickle=False``. The model comes back in
@@ -200,7 +206,7 @@ def load(path):
     except (TypeError, AttributeError, KeyError) as err:
         raise ValueError(f"load: cannot rebuild the model in {path!r} ({err})") from err
     model.load_state_dict(state)
-    return model
+    return cast("Sequential", model)   # the spec above is a Sequential's
 
 
 # -- helpers --------------------------------------------------------------

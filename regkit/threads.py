@@ -25,15 +25,20 @@ is read: ``REGKIT_BLAS_THREADS``, for the portability check only, see
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import contextlib
 import sys
 
 from ._validate import check_int
 from .portability import blas_threads_override
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 @contextlib.contextmanager
-def blas_threads(n):
+def blas_threads(n: int | None) -> Iterator[bool]:
     """Limit BLAS to ``n`` threads inside the ``with`` block (``None``: no change).
 
     Args:

@@ -19,6 +19,8 @@ them. For augmentation the data must be images ``(batch, h, w)`` (load with
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 import time
 from dataclasses import dataclass, field
@@ -37,6 +39,13 @@ from ..mlp import mlp as build_mlp
 from ..optim import Adam
 from ..regularizers import L2
 from ..training import fit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from matplotlib.figure import Figure
+    from ..datasets import Split
+    from ..history import History
+    from ..network import Sequential
 
 #: Every technique compare knows, in the chapter's order; "all" combines them.
 TECHNIQUES = ("none", "l2", "dropout", "batchnorm", "early_stopping", "augmentation", "all")
@@ -64,9 +73,11 @@ def default_augment():
                              partial(_augment.rotate, degrees=10)])
 
 
-def compare(build_model, techniques=None, data=None, *, epochs: int = 100, lr: float = 1e-3,
+def compare(build_model: Callable[..., Sequential], techniques: Iterable[str] | None = None,
+            data: Split | None = None, *, epochs: int = 100, lr: float = 1e-3,
             batch_size: int = 32, l2: float = 1e-3, dropout: float = 0.5,
-            patience: int = 10, augment=None, seed: int = 0, progress: bool = False):
+            patience: int = 10, augment: Callable[..., np.ndarray] | None = None,
+            seed: int = 0, progress: bool = False) -> Comparison:
     """Train ``build_model`` once per technique with the same seeds; tabulate and plot.
 
     Args:
@@ -134,7 +145,8 @@ class Comparison:
     COLUMNS = ("technique", "train_acc", "val_acc", "test_acc", "gap", "best_epoch",
                "stopped_epoch", "verdict", "seconds")
 
-    def add(self, name, model, history, data, seconds) -> None:
+    def add(self, name: str, model: Sequential, history: History, data: Split,
+            seconds: float) -> None:
         train = _accuracy(model, data.x_train, data.y_train)
         val = _accuracy(model, data.x_val, data.y_val)
         test = _accuracy(model, data.x_test, data.y_test) if len(data.x_test) else None
@@ -170,6 +182,6 @@ class Comparison:
                        for row in self._cells())
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
-    def plot(self, metric: str = "acc"):
+    def plot(self, metric: str = "acc") -> Figure:
         """Small multiples of the train/validation curves, shared axes. Returns a Figure."""
         return plot_comparison(self, metric=metric)

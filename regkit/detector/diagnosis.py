@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dataclasses
 import html
 import math
@@ -13,6 +15,10 @@ import numpy as np
 
 from .plot import plot_diagnosis
 from .thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 #: What each evidence number means (levels are read on the smoothed curves).
@@ -137,7 +143,7 @@ class Diagnosis:
             "series": self.series,
         })
 
-    def plot(self, ax=None):
+    def plot(self, ax: Axes | None = None) -> Figure:
         """Train/validation curves, best epoch marked, gap shaded, verdict in the title.
 
         Args:

@@ -31,6 +31,8 @@ The series are float64: they are measurements, not model data.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import csv
 import io
 import json
@@ -42,6 +44,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..history import History
+
+if TYPE_CHECKING:
+    from .._typing import LogSource
 
 #: Canonical series names, in display order.
 SERIES = ("train_loss", "val_loss", "train_acc", "val_acc")
@@ -94,7 +99,7 @@ class RunLog:
         return len(self.series["epoch"])
 
 
-def read_log(source) -> dict:
+def read_log(source: LogSource) -> dict[str, np.ndarray]:
     """Read ``source`` into ``{"epoch", "train_loss", "val_loss", ...}`` arrays.
 
     Args:
@@ -116,7 +121,7 @@ def read_log(source) -> dict:
     return load(source).series
 
 
-def load(source) -> RunLog:
+def load(source: LogSource) -> RunLog:
     """Like :func:`read_log` but keeps the run's config and early-stopping info."""
     if isinstance(source, History):
         return _from_history(source)

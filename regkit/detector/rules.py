@@ -43,12 +43,18 @@ when it is called.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .advice import model_facts, suggest
 from .diagnosis import EVIDENCE, Diagnosis  # noqa: F401  (re-exported)
 from .logs import load
 from .thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from ..network import Sequential
+    from .._typing import LogSource
 
 
 VERDICTS = ("overfitting", "underfitting", "good fit", "not converged", "unstable")
@@ -203,7 +209,8 @@ def _supporting_signs(ev: dict, th: Thresholds) -> list:
     return signs
 
 
-def diagnose(source, *, model=None, thresholds: Thresholds | None = None) -> "Diagnosis":
+def diagnose(source: LogSource, *, model: Sequential | None = None,
+             thresholds: Thresholds | None = None) -> Diagnosis:
     """Diagnose a training run from its curves.
 
     Args:

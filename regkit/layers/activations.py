@@ -18,16 +18,16 @@ from ..saving import register_layer
 class ReLU(Module):
     """``y = max(x, 0)``; gradient 1 where x > 0, else 0 (also at 0)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self._y = None                   # the cache: forward's output
+        self._y: np.ndarray | None = None   # the cache: forward's output
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         y = F.relu(x)
         self._y = y
         return y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         return grad_y * (self._from_forward(self._y) > 0)
 
 
@@ -35,15 +35,15 @@ class ReLU(Module):
 class Tanh(Module):
     """``y = tanh(x)``; ``dy/dx = 1 - y**2`` (computed from the cached y)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self._y = None                   # the cache: forward's output
+        self._y: np.ndarray | None = None   # the cache: forward's output
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._y = np.tanh(x)
         return self._y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         y = self._from_forward(self._y)
         return grad_y * (1 - y * y)
 
@@ -56,15 +56,15 @@ class Sigmoid(Module):
     :func:`regkit.functional.sigmoid`).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self._y = None                   # the cache: forward's output
+        self._y: np.ndarray | None = None   # the cache: forward's output
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         self._y = F.sigmoid(x)
         return self._y
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         y = self._from_forward(self._y)
         return grad_y * y * (1 - y)
 
@@ -78,11 +78,11 @@ class Flatten(Module):
     Like ``torch.nn.Flatten()`` (which keeps dim 0 and flattens the rest).
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self._shape = None               # the cache: forward's input shape
+        self._shape: tuple[int, ...] | None = None   # the cache: forward's input shape
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
         if x.ndim < 2:
             raise ValueError(f"Flatten: x must have a batch axis and at least one more, "
@@ -90,5 +90,5 @@ class Flatten(Module):
         self._shape = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         return grad_y.reshape(self._from_forward(self._shape))

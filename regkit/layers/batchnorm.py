@@ -62,7 +62,7 @@ class BatchNorm(Module):
 
     _buffers = ("running_mean", "running_var")
 
-    def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5):
+    def __init__(self, num_features: int, momentum: float = 0.9, eps: float = 1e-5) -> None:
         super().__init__()
         self.num_features = check_int("num_features", num_features, low=1)
         self.momentum = check_real("momentum", momentum, low=0.0, high=1.0)
@@ -71,13 +71,13 @@ class BatchNorm(Module):
         self.beta = Parameter(np.zeros(num_features, dtype=np.float32), name="beta", decay=False)
         self.running_mean = np.zeros(num_features, dtype=np.float32)
         self.running_var = np.ones(num_features, dtype=np.float32)
-        self._mode = None                # the cache: the last forward's mode ("train"/"eval"),
-        self._x_hat = None               # its normalised input
-        self._inv_std = None             # and the 1 / sqrt(var + eps) it used
+        self._mode: str | None = None    # the cache: the last forward's mode ("train"/"eval"),
+        self._x_hat: np.ndarray | None = None   # its normalised input
+        self._inv_std: np.ndarray | None = None # and the 1 / sqrt(var + eps) it used
         self._config = {"num_features": self.num_features, "momentum": self.momentum,
                         "eps": self.eps}
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_input("x", x, self.num_features, "BatchNorm")
         if not self.training:
             inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
@@ -105,7 +105,7 @@ class BatchNorm(Module):
         self.running_var *= m
         self.running_var += (1.0 - m) * var
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y: (batch, num_features) -> grad_x; sets gamma.grad, beta.grad."""
         mode = self._from_forward(self._mode)
         x_hat, inv_std, gamma = self._x_hat, self._inv_std, self.gamma.data

@@ -7,6 +7,8 @@ returns ``grad_x`` and *assigns* the ``.grad`` of the layer's parameters.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import functional as F
@@ -15,6 +17,10 @@ from .._validate import check_array, check_int
 from ..module import Module, Parameter
 from ..regularizers import as_regularizer, regularizer_to_config
 from ..saving import register_layer
+
+if TYPE_CHECKING:
+    from .._typing import RNGLike
+    from ..regularizers import Regularizer
 
 
 def check_input(name: str, x, width: int, layer: str) -> np.ndarray:
@@ -54,8 +60,9 @@ class Dense(Module):
         rng: ``None | int | Generator`` for the initial weights.
     """
 
-    def __init__(self, in_features: int, out_features: int, regularizer=None,
-                 init: str = "he", rng=None):
+    def __init__(self, in_features: int, out_features: int,
+                 regularizer: Regularizer | None = None, init: str = "he",
+                 rng: RNGLike = None) -> None:
         super().__init__()
         self.in_features = check_int("in_features", in_features, low=1)
         self.out_features = check_int("out_features", out_features, low=1)
@@ -64,11 +71,11 @@ class Dense(Module):
         w = F.init_weights((self.in_features, self.out_features), init, as_rng(rng))
         self.W = Parameter(w, name="W", decay=True)
         self.b = Parameter(np.zeros(self.out_features, dtype=np.float32), name="b", decay=False)
-        self._x = None                   # the cache: forward's input, for W.grad
+        self._x: np.ndarray | None = None   # the cache: forward's input, for W.grad
         self._config = {"in_features": self.in_features, "out_features": self.out_features,
                         "regularizer": regularizer_to_config(self.regularizer), "init": init}
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (batch, in_features) -> (batch, out_features)."""
         x = check_input("x", x, self.in_features, type(self).__name__)
         self._x = x
@@ -76,7 +83,8 @@ class Dense(Module):
         y += self.b.data
         return y
 
-    def backward(self, grad_y, input_grad=True):
+    def backward(self, grad_y: np.ndarray,  # type: ignore[override]
+                 input_grad: bool = True) -> np.ndarray | None:
         """grad_y: (batch, out_features) -> grad_x: (batch, in_features).
 
         ``W.grad = x.T @ grad_y (+ regularizer.grad(W))``,

@@ -25,6 +25,8 @@ between the two passes cannot silently drop the mask from the gradient.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .. import functional as F
 from .._fast import dropout as fast
 from .._rng import as_rng
@@ -32,6 +34,11 @@ from .._validate import check_array, check_probability
 from ..module import Module
 from ..saving import register_layer
 from .dense import Dense, check_input
+
+if TYPE_CHECKING:
+    import numpy as np
+    from .._typing import RNGLike
+    from ..regularizers import Regularizer
 
 
 def _check_flag(name, value) -> bool:
@@ -62,16 +69,16 @@ class Dropout(Module):
             array is here, so a mask can be swapped in after a forward.
     """
 
-    def __init__(self, p: float = 0.5, rng=None, *, fast_mask: bool = True):
+    def __init__(self, p: float = 0.5, rng: RNGLike = None, *, fast_mask: bool = True) -> None:
         super().__init__()
         self.p = check_probability("p", p)
         self.rng = None if rng is None else as_rng(rng)
         self.fast_mask = _check_flag("fast_mask", fast_mask)
         self.mask = None
-        self._mode = None                # the cache: "train" or "eval", the last forward's mode
+        self._mode: str | None = None    # the cache: "train" or "eval", the last forward's mode
         self._config = {"p": self.p}
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """x (any shape) -> y (x's shape and dtype)."""
         if not self.training:
             self._mode = "eval"
@@ -82,7 +89,7 @@ class Dropout(Module):
         self._mode = "train"
         return F.dropout_apply(x, self.mask, self.p)
 
-    def backward(self, grad_y):
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y -> grad_x: the forward's mask and scale; after an eval forward, grad_y."""
         if self._from_forward(self._mode) == "eval":
             return grad_y
@@ -120,7 +127,8 @@ class DropConnect(Dense):
     """
 
     def __init__(self, in_features: int, out_features: int, p: float = 0.5,
-                 regularizer=None, init: str = "he", rng=None, *, fast_mask: bool = True):
+                 regularizer: Regularizer | None = None, init: str = "he",
+                 rng: RNGLike = None, *, fast_mask: bool = True) -> None:
         self.p = check_probability("p", p)
         self.fast_mask = _check_flag("fast_mask", fast_mask)
         # one generator for the initial weights and then the masks, so an
@@ -130,10 +138,10 @@ class DropConnect(Dense):
                          init=init, rng=self.rng)
         self.mask = None
         self._W_eff = None               # the cache (with Dense's _x): the weights used
-        self._mode = None                # and the mode of the last forward
+        self._mode: str | None = None    # and the mode of the last forward
         self._config["p"] = self.p
 
-    def forward(self, x):
+    def forward(self, x: np.ndarray) -> np.ndarray:
         """x: (batch, in_features) -> (batch, out_features)."""
         if not self.training:
             self._mode = "eval"
@@ -149,7 +157,8 @@ class DropConnect(Dense):
         y += self.b.data
         return y
 
-    def backward(self, grad_y, input_grad=True):
+    def backward(self, grad_y: np.ndarray,  # type: ignore[override]
+                 input_grad: bool = True) -> np.ndarray | None:
         """After a training forward, the gradients above; after an eval one, Dense's."""
         if self._from_forward(self._mode) == "eval":
             return super().backward(grad_y, input_grad)
