@@ -82,7 +82,7 @@ def version(package):
         return "not installed"
 
 print(f"python             {sys.version.split()[0]}   ({sys.executable})")
-for package in ["regkit", "numpy", "scipy", "scikit-learn", "matplotlib", "ipywidgets",
+for package in ["regkit-course", "numpy", "scipy", "scikit-learn", "matplotlib", "ipywidgets",
                 "jupyterlab", "jupyterlab_widgets", "ipykernel", "torch"]:
     print(f"{package:18s} {version(package)}")
 
