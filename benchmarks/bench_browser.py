@@ -65,7 +65,12 @@ _ARM = """([dash, before]) => {
     };
     const obs = new MutationObserver(check);
     obs.observe(dash, {subtree: true, childList: true, attributes: true, characterData: true});
-    setTimeout(() => finish({state: 'timeout', status: ''}), %TIMEOUT%);
+    const poll = setInterval(() => { if (finished) clearInterval(poll); else check(); }, 100);
+    setTimeout(() => {
+      const st = dash.querySelector('.rk-status');
+      finish({state: 'timeout', status: (st ? st.textContent : '(no status)') + ' | controls show '
+              + JSON.stringify(window.__rk.controls(dash).map(window.__rk.shown))});
+    }, %TIMEOUT%);
   });
 }"""
 
@@ -152,9 +157,13 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list) ->
             plan = [True] * moves + [False] * moves if kind != "checkbox" else [True] * 2
             for forward in plan:
                 before = dash.evaluate("d => window.__rk.imgSrc(d)")
+                shown = ctl.evaluate("el => window.__rk.shown(el)")
                 page.evaluate(arm, [dash.element_handle(), before])
                 if not _move(page, ctl, kind, forward):
                     page.evaluate("() => { window.__rkT0 = -1; }")  # disarm
+                    continue
+                if ctl.evaluate("el => window.__rk.shown(el)") == shown:
+                    row["problems"].append(f"did not move from {shown!r}")
                     continue
                 done = page.evaluate("() => window.__rkDone")
                 if done["state"] != "ok":

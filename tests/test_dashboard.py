@@ -156,3 +156,11 @@ def test_a_burst_computes_its_first_and_last_values_only():
         await asyncio.sleep(0.2)
         return [c[0] for c in calls], d.state["values"]["a"], d.state["computes"]
     assert _run_in_loop(body) == ([1, 2, 0], 0, 3)
+
+
+def test_status_shows_a_selection_by_its_label():
+    import ipywidgets as W
+    d = Dashboard({"c": W.SelectionSlider(options=[("1", 1.0), ("off", float("inf"))], value=1.0)},
+                  lambda c: c, lambda r, c: plt.subplots(figsize=(1, 1))[0])
+    d.controls["c"].value = float("inf")
+    assert "c = off" in d.status.value and '{&quot;c&quot;: &quot;off&quot;}' in d.status.value

@@ -165,11 +165,19 @@ class Dashboard:
             self.state.update(values=values, error=tb)
         ms = (time.perf_counter() - start) * 1000
         self.state["last_ms"] = ms
-        shown = ", ".join(f"{k} = {_fmt(v)}" for k, v in values.items())
+        labels = {k: self._label(k, v) for k, v in values.items()}
+        shown = ", ".join(f"{k} = {label}" for k, label in labels.items())
         flag = " · error" if self.state["error"] else (" · cached" if cached else "")
-        data = html.escape(json.dumps({k: _fmt(v) for k, v in values.items()}), quote=True)
+        data = html.escape(json.dumps(labels), quote=True)
         self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\">{shown}"
                              f" · {ms:.0f} ms{flag}</span>")
+
+    def _label(self, name: str, value: Any) -> str:
+        """The value as its control displays it: a selection's label ("off"
+        for ``inf``), else the number."""
+        widget = self.controls[name]
+        label = getattr(widget, "label", None) if hasattr(widget, "options") else None
+        return label if isinstance(label, str) else _fmt(value)
 
     def _show(self, output: dict) -> None:
         # Replace the output through the widget's state. `with self.output:`
