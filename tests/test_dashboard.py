@@ -164,3 +164,11 @@ def test_status_shows_a_selection_by_its_label():
                   lambda c: c, lambda r, c: plt.subplots(figsize=(1, 1))[0])
     d.controls["c"].value = float("inf")
     assert "c = off" in d.status.value and '{&quot;c&quot;: &quot;off&quot;}' in d.status.value
+
+
+def test_status_label_of_a_selection_built_on_zero():
+    # ipywidgets leaves SelectionSlider.label empty when it is built on 0.0
+    import ipywidgets as W
+    d = Dashboard({"d": W.SelectionSlider(options=[("0", 0.0), ("1e-3", 1e-3)], value=0.0)},
+                  lambda d: d, lambda r, d: plt.subplots(figsize=(1, 1))[0])
+    assert "d = 0 ·" in d.status.value

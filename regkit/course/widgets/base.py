@@ -113,7 +113,8 @@ class Dashboard:
     def _on_change(self, _change) -> None:
         if self.debounce < 0:
             return
-        self.status.value = "<i>computing…</i>"
+        if _key(self.values) not in self.cache:   # a cached setting answers at once:
+            self.status.value = "<i>computing…</i>"   # one message fewer to send and draw
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop: a test or a script
@@ -137,10 +138,11 @@ class Dashboard:
         return self
 
     def _update(self, values: dict[str, Any]) -> None:
-        key = tuple(sorted((k, _hashable(v)) for k, v in values.items()))
+        key = _key(values)
         start = time.perf_counter()
         cached = key in self.cache
-        self.status.value = "" if cached else "<i>computing…</i>"
+        if not cached:
+            self.status.value = "<i>computing…</i>"
         try:
             if cached:
                 result, png, text = self.cache[key]
@@ -175,9 +177,13 @@ class Dashboard:
     def _label(self, name: str, value: Any) -> str:
         """The value as its control displays it: a selection's label ("off"
         for ``inf``), else the number."""
-        widget = self.controls[name]
-        label = getattr(widget, "label", None) if hasattr(widget, "options") else None
-        return label if isinstance(label, str) else _fmt(value)
+        # from the options, not the widget's `label` trait, which is still ""
+        # right after a SelectionSlider is built on the value 0.0
+        for option in getattr(self.controls[name], "options", None) or ():
+            label, option_value = option if isinstance(option, tuple) else (option, option)
+            if option_value == value:
+                return str(label)
+        return _fmt(value)
 
     def _show(self, output: dict) -> None:
         # Replace the output through the widget's state. `with self.output:`
@@ -230,6 +236,11 @@ def _render(fig, bbox=None) -> tuple[bytes, object]:
     finally:
         plt.close(fig)
     return buf.getvalue(), bbox
+
+
+def _key(values: dict[str, Any]) -> tuple:
+    """The cache key of a setting: every control's value, hashable and in name order."""
+    return tuple(sorted((k, _hashable(v)) for k, v in values.items()))
 
 
 def _hashable(value):
