@@ -58,7 +58,10 @@ def simd_features(python: str) -> list[str]:
 def kernel_deaths(log: Path) -> list[str] | None:
     """The notebooks whose kernel died, when that is all that went wrong in
     ``log``; None when anything else failed (or nothing did)."""
-    bad = [line for line in log.read_text().splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    # pytest's summary lines ("ERROR notebooks/x.ipynb::Cell 3 - ..."), not the
+    # captured log records that also start with ERROR ("ERROR    nbval:kernel.py:59")
+    bad = [line for line in log.read_text().splitlines()
+           if line.startswith(("FAILED ", "ERROR ")) and "::" in line.split(" - ")[0]]
     if not bad or not all("Kernel died" in line or "DeadKernelError" in line for line in bad):
         return None
     return sorted({line.split()[1].split("::")[0] for line in bad})
