@@ -29,7 +29,7 @@ Without it, a dashboard whose required arguments are missing is skipped
 with a message naming them; one that trains on demand when given no grid
 is measured that way, and its cold p95 is then the retrain time.
 
-Target: p95 <= 250 ms for every dashboard, cached and cold (a cold visit
+Target: p95 <= 150 ms for every dashboard, cached and cold (a cold visit
 reads the precomputed grid the notebook builds). A dashboard listed in its
 module's ``TRAINS_ON_DEMAND`` trains settings that were not precomputed
 when first asked for (the capstone's 32 combinations of check boxes); its
@@ -51,7 +51,7 @@ import numpy as np
 
 import _common as C
 
-TARGET_MS = 250.0
+TARGET_MS = 150.0   # issue 16: the kernel's share of a 250 ms answer in the browser
 
 
 def discover(only=None):
