@@ -4,14 +4,15 @@ A dashboard is a few controls, a pure ``compute(**values) -> result`` (the
 slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
 (the fast part). Moving a control:
 
-1. shows "computing…" at once, so the class knows something is happening;
+1. shows "computing…" at once for a setting not drawn before, so the class
+   knows something is happening;
 2. starts at once when the dashboard was idle (a single click or key press
    waits for nothing); a move that arrives while an update is running or
    within ``debounce`` seconds of the last one joins a single trailing
    update, which reads the controls when it runs: a burst of key presses
    computes its first value and its last, never the ones in between;
 3. looks the values up in a cache of results *and rendered images*, so going
-   back to a setting is instant (rendering a figure costs ~100-200 ms);
+   back to a setting is instant (drawing a figure costs 50-110 ms);
 4. replaces the image in one fixed-height ``Output`` (through the widget's
    ``outputs`` state, which also works from a debounced timer), so the page
    does not jump;
