@@ -11,9 +11,8 @@ regkit never touches NumPy's global random state. Every stochastic piece
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Union
+from typing import TYPE_CHECKING, Protocol, Union
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
 #: what every ``rng=`` argument accepts: a seed, a Generator (used as is) or
 #: None (regkit's global generator, which :func:`regkit.seed` reseeds); see
@@ -19,8 +18,6 @@ from numpy.typing import ArrayLike, NDArray
 RNGLike = Union[int, np.integer, np.random.Generator, None]
 #: a file name
 PathLike = Union[str, "os.PathLike[str]"]
-#: a float array (float32 in training, float64 in the gradient checks)
-FloatArray = NDArray[np.floating]
 
 if TYPE_CHECKING:
     from .history import History
@@ -36,5 +33,4 @@ class HasHistory(Protocol):
 #: History (or its ``.history`` dict), or the path of a CSV/JSON log
 LogSource = Union["History", HasHistory, Mapping[str, Sequence[float]], PathLike]
 
-__all__ = ["Any", "ArrayLike", "Callable", "FloatArray", "HasHistory", "Iterable", "LogSource",
-           "NDArray", "PathLike", "RNGLike"]
+__all__ = ["HasHistory", "LogSource", "PathLike", "RNGLike"]

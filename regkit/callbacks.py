@@ -24,10 +24,9 @@ restored. Keras' metric names are accepted as
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
 import os
+from typing import TYPE_CHECKING
 
 from ._io import check_writable
 from ._validate import check_int, check_nonnegative, check_real

@@ -9,9 +9,8 @@ Neither adds a penalty term; they change the arrays directly.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -33,12 +33,11 @@ NumPy.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import functools
 from collections import namedtuple
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -11,9 +11,8 @@ never uses to promote a float32 array to float64.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -6,11 +6,10 @@ into those lists, the same convention as Keras' ``EarlyStopping.stopped_epoch``.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import csv
 import math
 import os
+from typing import TYPE_CHECKING
 
 from ._io import atomic_write
 

@@ -29,9 +29,8 @@ the layers writes them out itself.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 

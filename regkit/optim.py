@@ -53,9 +53,8 @@ Pass ``fused=False`` to run the loops you read here.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 

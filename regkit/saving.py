@@ -33,12 +33,11 @@ and its ``get_config()`` must give the keyword arguments that rebuild it.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 import io
 import json
 import os
 import zipfile
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 

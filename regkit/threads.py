@@ -25,10 +25,9 @@ is read: ``REGKIT_BLAS_THREADS``, for the portability check only, see
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import contextlib
 import sys
+from typing import TYPE_CHECKING
 
 from ._validate import check_int
 from .portability import blas_threads_override

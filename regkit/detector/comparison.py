@@ -19,12 +19,11 @@ them. For augmentation the data must be images ``(batch, h, w)`` (load with
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import html
 import time
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -4,12 +4,11 @@
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import dataclasses
 import html
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 

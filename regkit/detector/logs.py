@@ -31,8 +31,6 @@ The series are float64: they are measurements, not model data.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import csv
 import io
 import json
@@ -40,6 +38,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
