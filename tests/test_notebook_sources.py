@@ -6,10 +6,10 @@ without `make notebooks NB=...` (or `jupytext --sync`) would leave learners
 reading text or code that the source no longer has (or the other way round),
 and nbval would still pass on the stale notebook.
 """
-import importlib.util
 from pathlib import Path
 
 import pytest
+from tool_loader import load_tool
 
 nbformat = pytest.importorskip("nbformat")   # the notebooks extra (make test installs it)
 jupytext = pytest.importorskip("jupytext")
@@ -20,10 +20,7 @@ SOURCES = sorted((NOTEBOOKS / "src").glob("*.py"))
 
 
 def _nbsource():
-    spec = importlib.util.spec_from_file_location("nbsource", ROOT / "tools" / "nbsource.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("nbsource")
 
 
 def _cells(nb):

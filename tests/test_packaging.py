@@ -15,6 +15,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
+from tool_loader import load_tool
 
 try:
     import tomllib
@@ -155,10 +156,7 @@ def test_environment_yml_lists_every_notebooks_dependency():
 
 
 def _test_floors():
-    spec = importlib.util.spec_from_file_location("test_floors", ROOT / "tools" / "test_floors.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("test_floors")
 
 
 def test_make_test_floors_pins_every_requirement_at_its_floor(tmp_path):

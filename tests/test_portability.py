@@ -64,13 +64,8 @@ def test_blas_threads_uses_the_override(monkeypatch):
 
 
 def _test_portable():
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "tools" / "test_portable.py"
-    spec = importlib.util.spec_from_file_location("test_portable_tool", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tool_loader import load_tool
+    return load_tool("test_portable")
 
 
 def test_only_a_dead_kernel_is_retried(tmp_path):

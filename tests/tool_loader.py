@@ -1,0 +1,14 @@
+"""Import a script of tools/ in a test (the folder is not a package, and its
+file names start with test_, so pytest must not collect them)."""
+import importlib.util
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def load_tool(name: str):
+    """The module of ``tools/<name>.py``, imported fresh."""
+    spec = importlib.util.spec_from_file_location(f"tool_{name}", TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
