@@ -25,10 +25,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from _env import new_venv, run
 
 try:
     import tomllib
@@ -63,11 +63,6 @@ def floors(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, str]:
     return pins
 
 
-def run(cmd: list, **kwargs) -> subprocess.CompletedProcess:
-    print("$", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run([str(c) for c in cmd], **kwargs)
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description="Install every dependency at its pyproject.toml floor in a fresh "
@@ -83,23 +78,18 @@ def main(argv: list[str]) -> int:
     venv = args.venv.resolve()
     if venv == (ROOT / ".venv").resolve():
         parser.error("--venv must not be .venv (the environment make test uses)")
-    shutil.rmtree(venv, ignore_errors=True)
-    if run([args.python, "-m", "venv", venv]).returncode:
-        return 1
-    python = venv / "bin" / "python"
-    print(run([python, "-c", "import sys; print('Python', sys.version.split()[0])"],
-              capture_output=True, text=True).stdout.strip())
-    run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    python = new_venv(venv, args.python)
+    print(run(python, "-c", "import sys; print('Python', sys.version.split()[0])",
+              capture=True).stdout.strip())
     constraints = venv / "floors.txt"
     constraints.write_text("".join(f"{n}=={v}\n" for n, v in sorted(pins.items())))
-    installed = run([python, "-m", "pip", "install", "--quiet", "-c", constraints,
-                     f"{ROOT}[{','.join(EXTRAS)}]"])
+    installed = run(python, "-m", "pip", "install", "--quiet", "-c", constraints,
+                    f"{ROOT}[{','.join(EXTRAS)}]", check=False)
     if installed.returncode:
         print("the floors cannot be installed together (see pip's message above): "
               "raise the floor that conflicts", file=sys.stderr)
         return 1
-    listed = run([python, "-m", "pip", "list", "--format", "json"],
-                 capture_output=True, text=True, check=True).stdout
+    listed = run(python, "-m", "pip", "list", "--format", "json", capture=True).stdout
     have = {_canonical(p["name"]): p["version"] for p in json.loads(listed)}
     wrong = []
     for name, floor in sorted(pins.items()):
@@ -111,8 +101,8 @@ def main(argv: list[str]) -> int:
     if wrong:
         print(f"not installed at their floors: {', '.join(wrong)}", file=sys.stderr)
         return 1
-    tests = run([python, "-m", "pytest", "tests/", "--ignore=tests/browser", "-q",
-                 "-p", "no:cacheprovider", *args.pytest_args], cwd=ROOT)
+    tests = run(python, "-m", "pytest", "tests/", "--ignore=tests/browser", "-q",
+                "-p", "no:cacheprovider", *args.pytest_args, cwd=ROOT, check=False)
     return tests.returncode
 
 

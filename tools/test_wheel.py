@@ -24,31 +24,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import venv
 import zipfile
 from pathlib import Path
+
+from _env import new_venv, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def sh(*cmd, cwd=None, env=None) -> str:
-    print("$", " ".join(str(c) for c in cmd), flush=True)
-    done = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if done.returncode:
-        sys.stdout.write(done.stdout)
-        raise SystemExit(f"failed (exit {done.returncode}): {' '.join(map(str, cmd))}")
-    return done.stdout
-
-
-def new_env(where: Path) -> Path:
-    venv.create(where, with_pip=True, clear=True)
-    python = where / "bin" / "python"
-    sh(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    return python
+def _out(*cmd, **kwargs) -> str:
+    return run(*cmd, capture=True, **kwargs).stdout
 
 
 def version() -> str:
@@ -60,7 +47,7 @@ def version() -> str:
 
 
 def build_wheel(out: Path) -> Path:
-    sh(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out, ROOT)
+    _out(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", out, ROOT)
     [wheel] = out.glob("regkit_course-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     info = f"regkit_course-{version()}.dist-info"
@@ -79,33 +66,33 @@ def build_wheel(out: Path) -> Path:
 
 
 def run_notebooks(wheel: Path, tmp: Path, pytest_args: list[str]) -> None:
-    python = new_env(tmp / "env")
-    sh(python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt",
-       f"{wheel}[notebooks,test]")
-    run = tmp / "course"                        # no src/, no data/, no regkit/ here
-    run.mkdir()
+    python = new_venv(tmp / "env")
+    _out(python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt",
+         f"{wheel}[notebooks,test]")
+    course = tmp / "course"                    # no src/, no data/, no regkit/ here
+    course.mkdir()
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        shutil.copy(nb, run)
-    shutil.copy(ROOT / "notebooks" / "nbval_sanitize.cfg", run)
-    where = sh(python, "-c", "import regkit, regkit.course.data as d; "
-               "print(regkit.__file__); print(d.sample_log('keras_log.csv'))", cwd=run)
+        shutil.copy(nb, course)
+    shutil.copy(ROOT / "notebooks" / "nbval_sanitize.cfg", course)
+    where = _out(python, "-c", "import regkit, regkit.course.data as d; "
+                 "print(regkit.__file__); print(d.sample_log('keras_log.csv'))", cwd=course)
     print(where, end="")
     if str(ROOT) in where or str(tmp / "env") not in where:
         raise SystemExit("regkit was not imported from the fresh environment")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["MPLBACKEND"] = "Agg"
-    out = sh(python, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", run, "-q",
-       "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "nbval_sanitize.cfg",
-       *sorted(p.name for p in run.glob("*.ipynb")), *pytest_args, cwd=run, env=env)
+    out = _out(python, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", course, "-q",
+               "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", "nbval_sanitize.cfg",
+               *sorted(p.name for p in course.glob("*.ipynb")), *pytest_args, cwd=course, env=env)
     print(out.strip().splitlines()[-1])
-    print(f"every notebook ran under nbval from {run}, on the installed wheel")
+    print(f"every notebook ran under nbval from {course}, on the installed wheel")
 
 
 def install_from_git_url(tmp: Path) -> None:
-    python = new_env(tmp / "env-git")
+    python = new_venv(tmp / "env-git")
     url = f"regkit-course @ git+file://{ROOT}"
-    sh(python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", url)
-    got = sh(tmp / "env-git" / "bin" / "regkit", "--version").strip()
+    _out(python, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt", url)
+    got = _out(tmp / "env-git" / "bin" / "regkit", "--version").strip()
     if version() not in got:
         raise SystemExit(f"`regkit --version` printed {got!r}, expected {version()}")
     print(f"pip install {url!r} (the committed HEAD): `regkit --version` -> {got}")
