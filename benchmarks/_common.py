@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 import sys
 import time
@@ -34,6 +35,16 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def cpu_flags() -> str:
+    """The instruction sets that decide NumPy's and OpenBLAS's kernels."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        have = set(re.search(r"^flags\s*:(.*)$", text, re.M).group(1).split())
+    except (OSError, AttributeError):
+        return "unknown"
+    return " ".join(f for f in ("avx2", "fma", "avx512f") if f in have) or "no AVX2"
 
 
 def versions() -> dict:
@@ -69,7 +80,8 @@ def environment(title: str) -> str:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     coretype = os.environ.get("OPENBLAS_CORETYPE", "(unset)")
     lines = [f"== {title} ==",
-             f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load}",
+             f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs (flags: {cpu_flags()}), "
+             f"load average {load}",
              "versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
              f"OPENBLAS_CORETYPE={coretype}; BLAS and OpenMP pools (threadpoolctl):"]
     lines += ["  " + line for line in blas_report()]
@@ -103,6 +115,11 @@ def alternate(contenders: dict, rounds: int, *, setup=None) -> dict[str, list[fl
 
 def median(values) -> float:
     return statistics.median(values)
+
+
+def percentile(values, q: float) -> float:
+    """The q-th percentile of ``values``; NaN for none (a row with no such moves)."""
+    return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
 def table(times: dict[str, list[float]], reference: str | None = None,

@@ -91,23 +91,6 @@ _ARM = """([dash, before]) => {
 _STATUS_MS = re.compile(r"·\s*(\d+)\s*ms")
 
 
-def pct(values, q):
-    import numpy as np
-    return float(np.percentile(values, q)) if values else float("nan")
-
-
-def machine() -> str:
-    """CPU flags that decide NumPy's and OpenBLAS's kernels, beside the usual header."""
-    flags = ""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        have = set(re.search(r"^flags\s*:(.*)$", text, re.M).group(1).split())
-        flags = " ".join(f for f in ("avx2", "fma", "avx512f") if f in have) or "no AVX2"
-    except (OSError, AttributeError):
-        flags = "unknown"
-    return f"CPU flags: {flags}"
-
-
 def _move(page, ctl, kind: str, forward: bool) -> bool:
     """One step of one control; False when it cannot go further that way."""
     if kind == "slider":
@@ -199,7 +182,6 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list) ->
 def run(moves: int = 6, only=None, timeout_ms: float = 20_000):
     print(C.environment("Benchmark 7: slider latency in JupyterLab in headless Chromium, "
                         "from the input event to the new image"))
-    print(machine())
     try:
         from playwright.sync_api import sync_playwright
         from rk_jupyter import CHROMIUM_ARGS, JupyterServer, NotebookPage, chromium_executable
@@ -248,16 +230,16 @@ def report(rows: list[dict]) -> list:
           f"  {'kernel p50':>10} {'p95':>5}  {'seen':>4} {'p50':>5} {'p95':>5}   (ms)")
     for r in rows:
         head = f"{r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}"
-        print(f"{head:<{width}}  {len(r['new']):3d} {pct(r['new'], 50):5.0f} {pct(r['new'], 95):5.0f}"
-              f"  {pct(r['kernel_new'], 50):10.0f} {pct(r['kernel_new'], 95):5.0f}"
-              f"  {len(r['seen']):4d} {pct(r['seen'], 50):5.0f} {pct(r['seen'], 95):5.0f}")
+        print(f"{head:<{width}}  {len(r['new']):3d} {C.percentile(r['new'], 50):5.0f} {C.percentile(r['new'], 95):5.0f}"
+              f"  {C.percentile(r['kernel_new'], 50):10.0f} {C.percentile(r['kernel_new'], 95):5.0f}"
+              f"  {len(r['seen']):4d} {C.percentile(r['seen'], 50):5.0f} {C.percentile(r['seen'], 95):5.0f}")
         for p in r["problems"][:2]:
             print(f"    problem: {p}")
     every = {k: [x for r in rows for x in r[k]] for k in ("new", "seen", "kernel_new")}
-    print(f"{'all controls':<{width}}  {len(every['new']):3d} {pct(every['new'], 50):5.0f} "
-          f"{pct(every['new'], 95):5.0f}  {pct(every['kernel_new'], 50):10.0f} "
-          f"{pct(every['kernel_new'], 95):5.0f}  {len(every['seen']):4d} "
-          f"{pct(every['seen'], 50):5.0f} {pct(every['seen'], 95):5.0f}")
+    print(f"{'all controls':<{width}}  {len(every['new']):3d} {C.percentile(every['new'], 50):5.0f} "
+          f"{C.percentile(every['new'], 95):5.0f}  {C.percentile(every['kernel_new'], 50):10.0f} "
+          f"{C.percentile(every['kernel_new'], 95):5.0f}  {len(every['seen']):4d} "
+          f"{C.percentile(every['seen'], 50):5.0f} {C.percentile(every['seen'], 95):5.0f}")
     checks = []
     dashboards = {}
     for r in rows:
@@ -268,7 +250,7 @@ def report(rows: list[dict]) -> list:
         for phase, limit in (("new", NEW_TARGET_MS), ("seen", SEEN_TARGET_MS)):
             if not d[phase]:
                 continue
-            value = pct(d[phase], 95)
+            value = C.percentile(d[phase], 95)
             line, ok = C.check_target(f"{label} {phase} p95 in Chromium (ms)", value, limit)
             print(line)
             checks.append((f"benchmark 7: {label} {phase} p95 ms", value, limit, ok))
@@ -277,8 +259,8 @@ def report(rows: list[dict]) -> list:
         total = [ms for ms, _ in trained]
         busy = [b if b is not None else float("inf") for _, b in trained]
         print(f"trained on the spot ({len(trained)} moves, kernel >= {TRAINS_MS:.0f} ms): "
-              f"\"computing…\" shown after {pct(busy, 50):.0f}/{max(busy):.0f} ms (p50/max), "
-              f"done after {pct(total, 50):.0f}/{max(total):.0f} ms")
+              f"\"computing…\" shown after {C.percentile(busy, 50):.0f}/{max(busy):.0f} ms (p50/max), "
+              f"done after {C.percentile(total, 50):.0f}/{max(total):.0f} ms")
         for label, value, limit in (("\"computing…\" shown, max", max(busy), BUSY_TARGET_MS),
                                     ("finished, max", max(total), TRAINED_TARGET_MS)):
             line, ok = C.check_target(f"trained on the spot: {label} (ms)", value, limit)

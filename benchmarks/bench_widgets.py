@@ -139,10 +139,6 @@ def measure(dash, count):
     return out
 
 
-def pct(values, q):
-    return float(np.percentile(values, q)) if values else float("nan")
-
-
 def run(values=5, only=None):
     import matplotlib
     matplotlib.use("Agg")
@@ -176,19 +172,19 @@ def run(values=5, only=None):
     print(f"{'dashboard':<{width}}  {'moves':>5}  {'cold p50':>8}  {'cold p95':>8}  "
           f"{'cached p50':>10}  {'cached p95':>10}   (ms)")
     for label, how, r, _ in rows:
-        print(f"{label:<{width}}  {len(r['cold']):5d}  {pct(r['cold'], 50):8.1f}  "
-              f"{pct(r['cold'], 95):8.1f}  {pct(r['cached'], 50):10.1f}  "
-              f"{pct(r['cached'], 95):10.1f}   {how}")
+        print(f"{label:<{width}}  {len(r['cold']):5d}  {C.percentile(r['cold'], 50):8.1f}  "
+              f"{C.percentile(r['cold'], 95):8.1f}  {C.percentile(r['cached'], 50):10.1f}  "
+              f"{C.percentile(r['cached'], 95):10.1f}   {how}")
         for err in r["errors"][:3]:
             print(f"    error: {err}")
     every_cached = [ms for _, _, r, _ in rows for ms in r["cached"]]
     every_cold = [ms for _, _, r, _ in rows for ms in r["cold"]]
-    print(f"{'all dashboards':<{width}}  {len(every_cold):5d}  {pct(every_cold, 50):8.1f}  "
-          f"{pct(every_cold, 95):8.1f}  {pct(every_cached, 50):10.1f}  "
-          f"{pct(every_cached, 95):10.1f}")
+    print(f"{'all dashboards':<{width}}  {len(every_cold):5d}  {C.percentile(every_cold, 50):8.1f}  "
+          f"{C.percentile(every_cold, 95):8.1f}  {C.percentile(every_cached, 50):10.1f}  "
+          f"{C.percentile(every_cached, 95):10.1f}")
     for label, how, r, on_demand in rows:
         for phase in ("cached", "cold"):
-            value = pct(r[phase], 95)
+            value = C.percentile(r[phase], 95)
             if phase == "cold" and on_demand:
                 print(f"  [on demand] {label} cold p95 (ms): {value:.0f}: a setting that was "
                       f"not precomputed trains when first asked for, showing \"computing…\"")
