@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]
 REPOSITORY = PROJECT["urls"]["Repository"]
+#: every direct requirement `make lab` and `make test` install (not the
+#: extras' reference to the course's own extra)
+DIRECT = [r for r in PROJECT["dependencies"] + [req for extra in ("course", "notebooks", "test")
+                                                for req in PROJECT["optional-dependencies"][extra]]
+          if not r.startswith("regkit-course")]
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 
 
@@ -63,9 +68,9 @@ def test_readme_badges_and_colab_links_open_notebooks_that_exist():
 
 
 def _first_code_cell(source):
-    cells = re.split(r"^# %%.*$", source.read_text(encoding="utf-8"), flags=re.M)
-    headers = re.findall(r"^# %%.*$", source.read_text(encoding="utf-8"), flags=re.M)
-    return next(c.strip() for h, c in zip(headers, cells[1:]) if "[markdown]" not in h)
+    # read the way the notebook is built (jupytext), not with a parser of our own
+    cells = load_tool("nbsource").build(source).cells
+    return next(c.source for c in cells if c.cell_type == "code")
 
 
 SETUP = _first_code_cell(SOURCES[0])
@@ -148,25 +153,14 @@ def test_jupyter_notebook_starts_after_make_labs_setup():
 def test_environment_yml_lists_every_notebooks_dependency():
     # the conda route installs the same things as `make lab`, with the same floors
     env = (ROOT / "environment.yml").read_text(encoding="utf-8")
-    extras = PROJECT["optional-dependencies"]
-    for req in PROJECT["dependencies"] + extras["course"] + extras["notebooks"] + extras["test"]:
-        if req.startswith("regkit-course"):
-            continue
+    for req in DIRECT:
         assert re.search(rf"^\s*- {re.escape(req)}\s*$", env, flags=re.M | re.I), req
 
 
-def _test_floors():
-    return load_tool("test_floors")
-
-
 def test_make_test_floors_pins_every_requirement_at_its_floor(tmp_path):
-    tool = _test_floors()
+    tool = load_tool("test_floors")
     pins = tool.floors()
-    extras = PROJECT["optional-dependencies"]
-    direct = [r for r in PROJECT["dependencies"] + extras["course"] + extras["notebooks"]
-              + extras["test"] if not r.startswith("regkit-course")]
-    assert len(pins) == len(set(re.split(r"[<>=]", r)[0].replace("_", "-").lower()
-                                for r in direct))
+    assert len(pins) == len({re.split(r"[<>=]", r)[0].replace("_", "-").lower() for r in DIRECT})
     assert pins["scikit-learn"] == "1.6" and pins["numpy"] == PROJECT["dependencies"][0][7:]
     bad = tmp_path / "pyproject.toml"
     bad.write_text('[project]\ndependencies = ["numpy<3"]\n'
