@@ -60,11 +60,8 @@ def test_jupytext_pairs_each_notebook_with_its_source(source):
     formats = config.default_formats(str(notebook))
     assert [Path(p) for p, _ in paired_paths(str(notebook), "ipynb", formats)] == [notebook, source]
     nb = nbformat.read(notebook, as_version=4)
-    config.set_default_format_options(fmt := {"extension": ".py", "format_name": "percent"})
-    nb.metadata.setdefault("jupytext", {}).update(
-        notebook_metadata_filter=config.notebook_metadata_filter,
-        cell_metadata_filter=config.cell_metadata_filter)
-    assert jupytext.writes(nb, fmt=fmt) == source.read_text(encoding="utf-8"), (
+    written = jupytext.writes(nb, fmt="py:percent", config=config)
+    assert written == source.read_text(encoding="utf-8"), (
         f"jupytext would rewrite notebooks/src/{source.name}: run "
         f"`jupytext --sync notebooks/{source.stem}.ipynb` or `make notebooks NB={source.stem}`")
 
