@@ -120,6 +120,37 @@ def test_cycle_collector_is_paused_during_an_update_and_restored_after():
         gc.enable()
 
 
+def test_building_a_dashboard_collects_and_freezes_the_objects_alive():
+    # later full collections (180 ms in a kernel after notebook 02) must not
+    # walk the notebook's long-lived objects again at a slider move
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    def garbage_cycle():
+        a, b = Cycle(), Cycle()
+        a.other, b.other = b, a      # unreachable once returned: only the collector frees it
+        return weakref.ref(a)
+
+    gc.unfreeze()
+    try:
+        kept = [[i] for i in range(3)]   # lists: always tracked by the collector
+        gone = garbage_cycle()
+        young = lambda: {id(o) for o in gc.get_objects()}  # noqa: E731  (unfrozen objects only)
+        assert id(kept[0]) in young() and gone() is not None
+        before = gc.get_freeze_count()
+        Dashboard({"a": slider("a", 1, 0, 3, 1)}, lambda a: a,
+                  lambda result, a: plt.subplots(figsize=(1, 1))[0])
+        assert gc.get_freeze_count() > before
+        assert id(kept[0]) not in young()   # alive: frozen, out of later collections
+        assert gone() is None               # garbage: collected first, not frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
 def _run_in_loop(body):
     import asyncio
     return asyncio.run(body())
@@ -172,3 +203,30 @@ def test_status_label_of_a_selection_built_on_zero():
     d = Dashboard({"d": W.SelectionSlider(options=[("0", 0.0), ("1e-3", 1e-3)], value=0.0)},
                   lambda d: d, lambda r, d: plt.subplots(figsize=(1, 1))[0])
     assert "d = 0 ·" in d.status.value
+
+
+def test_the_image_is_a_palette_png_of_the_figure():
+    # 256 colours keep a plot's colours exactly when it has no more than that
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from regkit.course.widgets.base import DPI, _palette_png, _render
+
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, size=(40, 3), dtype=np.uint8)
+    rgb = colours[rng.integers(0, 40, size=(7, 11))]
+    rgba = np.concatenate([rgb, np.full((7, 11, 1), 255, np.uint8)], axis=2)
+    image = Image.open(io.BytesIO(_palette_png(rgba.tobytes(), 11.0, 7.0)))
+    assert image.mode == "P" and image.size == (11, 7)
+    assert np.array_equal(np.asarray(image.convert("RGB")), rgb)
+    with pytest.raises(RuntimeError, match="cannot tell the size"):
+        _palette_png(rgba.tobytes(), 13.0, 6.0)
+    # a real figure: the box's size in pixels, a palette image
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [1, 0])
+    png, bbox = _render(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P"
+    assert abs(image.size[0] - bbox.width * DPI) <= 1 and abs(image.size[1] - bbox.height * DPI) <= 1
