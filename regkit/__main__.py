@@ -1,7 +1,8 @@
 """Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]``, ``regkit --version``.
 
 Also ``python -m regkit diagnose ...``. FILE is a CSV (Keras CSVLogger,
-Lightning ``metrics.csv``, ``History.to_csv``) or JSON log.
+Lightning ``metrics.csv``, ``History.to_csv``) or JSON log (a Keras History,
+a Hugging Face ``trainer_state.json``).
 
 Exit codes: 0 the log was diagnosed; 2 the input was unusable (unreadable
 file, missing columns, an existing ``--plot`` file without ``--force``) or
@@ -31,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     diag = commands.add_parser(
         "diagnose", help="diagnose a training log: overfitting, underfitting, ...",
         description="Read a training log (Keras CSVLogger, Lightning metrics.csv, regkit "
-                    "History CSV, or JSON) and print a diagnosis with suggestions.")
+                    "History CSV, Keras History JSON, Hugging Face trainer_state.json) and print a diagnosis with suggestions.")
     diag.add_argument("file", metavar="FILE", help="the log: a .csv or .json file")
     diag.add_argument("--plot", metavar="OUT.png",
                       help="also save the figure (curves, best epoch, gap, verdict)")

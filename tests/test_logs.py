@@ -1,6 +1,7 @@
 """Reading training logs: regkit, Keras (dict, CSVLogger, JSON), Lightning metrics.csv."""
 import json
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,3 +208,61 @@ def test_other_bad_sources(tmp_path):
         read_log({"loss": [1.0, 0.9], "val_loss": [1.0]})
     with pytest.raises(ValueError, match="not a number"):
         read_log({"loss": [1.0, "x"], "val_loss": [1.0, 0.9]})
+
+
+# -- Hugging Face Trainer: trainer_state.json ---------------------------------
+# A hand-written state in the Trainer's layout: the training loss logged every
+# 25 steps, an evaluation every 50, the closing summary entry, and an
+# EarlyStoppingCallback that ended the run at step 600 of 1250.
+HF_STATE = Path(__file__).parent / "data" / "hf_trainer_state.json"
+
+
+def test_trainer_state_pairs_each_evaluation_with_the_training_losses_before_it():
+    state = json.loads(HF_STATE.read_text())
+    evals = [e for e in state["log_history"] if "eval_loss" in e]
+    trains = [e for e in state["log_history"] if "loss" in e]
+    run = load(HF_STATE)
+    assert run.epochs == len(evals) == 12
+    steps = [0] + [e["step"] for e in evals]
+    expected = [np.mean([t["loss"] for t in trains if lo < t["step"] <= hi])
+                for lo, hi in zip(steps, steps[1:])]
+    np.testing.assert_allclose(run.series["train_loss"], expected)
+    assert run.series["train_loss"][0] == pytest.approx((1.7 + 1.394) / 2)  # by hand
+    np.testing.assert_allclose(run.series["val_loss"], [e["eval_loss"] for e in evals])
+    np.testing.assert_allclose(run.series["epoch"], [e["epoch"] for e in evals])
+    # the summary's run-average train_loss (0.41) is no point of the curve
+    assert "train_acc" not in run.series and "val_acc" not in run.series
+    assert run.stopped_epoch == 11          # global_step 600 < max_steps 1250
+    assert rk.diagnose(HF_STATE).verdict == "overfitting"
+
+
+def test_trainer_state_is_told_from_its_content_and_a_finished_run_is_not_stopped(tmp_path):
+    state = json.loads(HF_STATE.read_text())
+    state["global_step"] = state["max_steps"]
+    path = _write(tmp_path, "state.txt", json.dumps(state))
+    run = load(path)
+    assert run.epochs == 12 and run.stopped_epoch is None
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.update(log_history=[e for e in s["log_history"] if "eval_loss" not in e]),
+     "0 evaluation entries"),
+    (lambda s: s.update(log_history={"loss": 1}), "'log_history' must be a list"),
+    (lambda s: s["log_history"][0].pop("step"), "no numeric 'step'"),
+    (lambda s: s.update(log_history=[e for e in s["log_history"] if "eval_loss" in e]),
+     "0 training-loss"),
+])
+def test_a_trainer_state_that_cannot_be_diagnosed_says_why(tmp_path, change, message):
+    state = json.loads(HF_STATE.read_text())
+    change(state)
+    path = _write(tmp_path, "trainer_state.json", json.dumps(state))
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_a_truncated_trainer_state_is_a_one_line_error_and_exit_code_2(tmp_path, capsys):
+    from regkit.__main__ import main
+    path = _write(tmp_path, "trainer_state.json", HF_STATE.read_text()[:700])
+    assert main(["diagnose", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not valid JSON" in err and len(err.splitlines()) == 1

@@ -17,6 +17,11 @@ Keras ``CSVLogger``    ``epoch,accuracy,loss,val_accuracy,val_loss``,
 Lightning CSVLogger    ``metrics.csv``: ``epoch,step,train_loss,...``;
                        training and validation values sit on separate
                        rows with blank cells, several rows per epoch
+Hugging Face Trainer   ``trainer_state.json``: ``log_history`` holds
+                       training entries (``loss``, ``step``, ``epoch``)
+                       and evaluation entries (``eval_loss``, ...) at
+                       their own steps; see
+                       :func:`_from_trainer_state`
 =====================  ==============================================
 
 Rows are grouped by the ``epoch`` column when there is one (several values
@@ -191,6 +196,8 @@ def _from_json(text: str, path: str) -> RunLog:
         raise ValueError(f"{path!r} is not valid JSON ({err})") from None
     if isinstance(data, Mapping) and isinstance(data.get("history"), Mapping):
         data = data["history"]                   # {"history": {...}, "params": {...}}
+    if isinstance(data, Mapping) and "log_history" in data:
+        return _from_trainer_state(data, repr(path))
     if isinstance(data, list) and data and all(isinstance(r, Mapping) for r in data):
         header = list(dict.fromkeys(k for r in data for k in r))
         rows = [[_cell(r.get(k)) for k in header] for r in data]
@@ -199,6 +206,60 @@ def _from_json(text: str, path: str) -> RunLog:
         raise ValueError(f"{path!r}: expected a JSON object of per-epoch lists (or a list "
                          f"of per-epoch records), got a JSON {type(data).__name__}")
     return _from_mapping(data, repr(path))
+
+
+def _from_trainer_state(state: Mapping, where: str) -> RunLog:
+    """A Hugging Face ``Trainer``'s ``trainer_state.json``, one point per evaluation.
+
+    The Trainer logs the training loss every ``logging_steps`` steps and
+    evaluates every ``eval_steps`` steps (or each epoch), in separate
+    entries of ``log_history``. Validation decides the points: each
+    evaluation at step ``s`` is paired with the mean of the training losses
+    logged after the previous evaluation and up to ``s``. An evaluation with
+    no training loss before it is dropped. The closing summary entry
+    (``train_loss`` averaged over the whole run, with ``train_runtime``) is
+    not a point. The points' labels are the Trainer's fractional ``epoch``.
+    A run that ended before ``max_steps`` (``EarlyStoppingCallback``) is
+    marked stopped after its last evaluation.
+    """
+    log = state.get("log_history")
+    if not isinstance(log, list) or not all(isinstance(e, Mapping) for e in log):
+        raise ValueError(f"{where}: 'log_history' must be a list of JSON objects, "
+                         f"got {type(log).__name__}")
+    keys = list(dict.fromkeys(str(k) for e in log for k in e))
+    entries = [e for e in log if "train_runtime" not in e]         # not the summary
+    evals = sorted((e for e in entries if "eval_loss" in e), key=lambda e: e.get("step", 0))
+    trains = [e for e in entries if "loss" in e and "eval_loss" not in e]
+    if not evals or not trains:
+        raise ValueError(f"{where}: cannot diagnose this Trainer state: its log_history has "
+                         f"{len(trains)} training-loss and {len(evals)} evaluation entries "
+                         f"(keys {keys or 'none'}); it needs both, so train with an "
+                         "evaluation dataset and eval_strategy 'steps' or 'epoch'")
+    for e in evals + trains:
+        if not isinstance(e.get("step"), (int, float)) or isinstance(e.get("step"), bool):
+            raise ValueError(f"{where}: a log_history entry has no numeric 'step': {dict(e)}")
+    # The Trainer logs no training accuracy, so the pair is the losses (an
+    # eval_accuracy alone has nothing to be compared with).
+    columns: dict[str, list] = {"train_loss": [], "val_loss": []}
+    labels, previous = [], -math.inf
+    for e in evals:
+        window = [_to_float(t["loss"], where, "loss") for t in trains
+                  if previous < t["step"] <= e["step"]]
+        previous = e["step"]
+        window = [v for v in window if v is not None]
+        if not window:
+            continue
+        columns["train_loss"].append(float(np.mean(window)))
+        columns["val_loss"].append(_to_float(e["eval_loss"], where, "eval_loss"))
+        labels.append(float(e.get("epoch", e["step"])))
+    if not labels:
+        raise ValueError(f"{where}: no evaluation comes after a logged training loss "
+                         "(lower logging_steps below eval_steps)")
+    run = _from_columns(columns, where, keys=keys, labels=labels)
+    max_steps, done = state.get("max_steps"), state.get("global_step")
+    if (isinstance(max_steps, int) and isinstance(done, int) and 0 < done < max_steps):
+        run.stopped_epoch = run.epochs - 1
+    return run
 
 
 def _cell(value) -> str:

@@ -217,7 +217,8 @@ def diagnose(source: LogSource, *, model: Sequential | None = None,
         source: a regkit ``History``, a Keras ``History`` or its ``.history``
             dict (``loss``, ``val_loss``, ``accuracy``/``acc``, ...), any dict
             of per-epoch lists, or a path to a CSV (Keras CSVLogger,
-            Lightning ``metrics.csv``, ``History.to_csv``) or JSON file. See
+            Lightning ``metrics.csv``, ``History.to_csv``) or JSON file (also a
+            Hugging Face ``trainer_state.json``). See
             :mod:`regkit.detector.logs`.
         model: optional trained ``Sequential``: adds the largest and mean
             |weight| to the evidence, and its Dropout ``p``, regularizers and
