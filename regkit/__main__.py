@@ -1,8 +1,10 @@
-"""Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]``, ``regkit --version``.
+"""Command line: ``regkit diagnose FILE [--plot out.png] [--json] [--force]
+[--framework NAME] [--format NAME]``, ``regkit --version``.
 
 Also ``python -m regkit diagnose ...``. FILE is a CSV (Keras CSVLogger,
-Lightning ``metrics.csv``, ``History.to_csv``) or JSON log (a Keras History,
-a Hugging Face ``trainer_state.json``).
+Lightning ``metrics.csv``, ``History.to_csv``), a JSON log (a Keras History,
+a Hugging Face ``trainer_state.json``) or a TensorBoard log folder or event
+file.
 
 Exit codes: 0 the log was diagnosed; 2 the input was unusable (unreadable
 file, missing columns, an existing ``--plot`` file without ``--force``) or
@@ -19,6 +21,7 @@ import sys
 
 from . import __version__
 from ._io import atomic_write, check_writable
+from .detector.logs import FORMATS, FRAMEWORKS
 from .detector.rules import diagnose
 
 USAGE_ERROR = 2
@@ -32,14 +35,23 @@ def _parser() -> argparse.ArgumentParser:
     diag = commands.add_parser(
         "diagnose", help="diagnose a training log: overfitting, underfitting, ...",
         description="Read a training log (Keras CSVLogger, Lightning metrics.csv, regkit "
-                    "History CSV, Keras History JSON, Hugging Face trainer_state.json) and print a diagnosis with suggestions.")
-    diag.add_argument("file", metavar="FILE", help="the log: a .csv or .json file")
+                    "History CSV, Keras History JSON, Hugging Face trainer_state.json, "
+                    "TensorBoard event files) and print a diagnosis with suggestions "
+                    "written for the framework that produced it.")
+    diag.add_argument("file", metavar="FILE",
+                      help="the log: a .csv or .json file, or a TensorBoard log folder "
+                           "or event file")
     diag.add_argument("--plot", metavar="OUT.png",
                       help="also save the figure (curves, best epoch, gap, verdict)")
     diag.add_argument("--json", action="store_true",
                       help="print the diagnosis as JSON instead of a text report")
     diag.add_argument("--force", action="store_true",
                       help="allow --plot to overwrite an existing file")
+    diag.add_argument("--framework", choices=FRAMEWORKS,
+                      help="write the advice as this library's code, strengths in its "
+                           "convention (default: the library that wrote the log)")
+    diag.add_argument("--format", choices=FORMATS, default="auto",
+                      help="read FILE as this format (default: tell from the content)")
     return parser
 
 
@@ -53,7 +65,7 @@ def _diagnose(args) -> int:
             print(err, file=sys.stderr)
             return USAGE_ERROR
     try:
-        result = diagnose(args.file)
+        result = diagnose(args.file, framework=args.framework, format=args.format)
     except (ValueError, OSError) as err:     # unreadable, garbage, missing columns
         print(f"regkit diagnose: {err}", file=sys.stderr)
         return USAGE_ERROR

@@ -24,7 +24,26 @@ def test_diagnose_prints_the_report():
     proc = run("diagnose", KERAS)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("Diagnosis: OVERFITTING")
-    assert "Try, in this order:" in proc.stdout and proc.stderr == ""
+    # a Keras CSVLogger file gets Keras code, strengths in Keras' convention
+    assert "Try, in this order (written for Keras):" in proc.stdout and proc.stderr == ""
+    assert "restore_best_weights=True" in proc.stdout and "rk." not in proc.stdout
+    assert "keras.regularizers.L2(5e-4)" in proc.stdout      # regkit's λ = 1e-3, halved
+
+
+def test_framework_and_format_options():
+    proc = run("diagnose", KERAS, "--framework", "regkit")
+    assert proc.returncode == 0 and "Try, in this order:" in proc.stdout
+    assert "rk.L2(1e-3)" in proc.stdout
+    proc = run("diagnose", KERAS, "--framework", "pytorch", "--json")
+    result = json.loads(proc.stdout)
+    assert result["framework"] == "pytorch"
+    assert any("weight_decay=1e-3" in s for s in result["suggestions"])
+    bad = run("diagnose", KERAS, "--framework", "jax")
+    assert bad.returncode == 2 and "invalid choice: 'jax'" in bad.stderr
+    # --format insists: a CSV read as a Trainer state is refused in one line
+    wrong = run("diagnose", KERAS, "--format", "trainer_state")
+    assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1
+    assert "not valid JSON" in wrong.stderr
 
 
 def test_json_output_parses_and_plot_writes_a_png(tmp_path):

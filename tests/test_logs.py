@@ -1,7 +1,6 @@
 """Reading training logs: regkit, Keras (dict, CSVLogger, JSON), Lightning metrics.csv."""
 import json
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,7 +213,7 @@ def test_other_bad_sources(tmp_path):
 # A hand-written state in the Trainer's layout: the training loss logged every
 # 25 steps, an evaluation every 50, the closing summary entry, and an
 # EarlyStoppingCallback that ended the run at step 600 of 1250.
-HF_STATE = Path(__file__).parent / "data" / "hf_trainer_state.json"
+HF_STATE = sample_log("hf_trainer_state.json")
 
 
 def test_trainer_state_pairs_each_evaluation_with_the_training_losses_before_it():

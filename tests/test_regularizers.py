@@ -1,5 +1,4 @@
 """L2, L1, ElasticNet: values, gradients, validation, configs, mappings."""
-import warnings
 
 import numpy as np
 import pytest
@@ -92,30 +91,3 @@ def test_l2_equals_torch_weight_decay_step():
     opt.step()
     ours = w0 - lr * (data_grad + rk.L2(wd).grad(w0))
     np.testing.assert_allclose(t.detach().numpy(), ours, rtol=1e-12)
-
-
-def test_l2_mapping_to_sklearn_alpha():
-    # scikit-learn's MLP adds 0.5 * alpha * ||W||^2 / n to its mean loss (n =
-    # samples in the batch, here the whole set: lbfgs); regkit's L2(lam) adds
-    # 0.5 * lam * ||W||^2, so alpha = lam * n. Checked on sklearn's own loss.
-    neural = pytest.importorskip("sklearn.neural_network")
-    rng = np.random.default_rng(0)
-    x, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
-    lam, n = 0.05, 20
-    model = neural.MLPRegressor(hidden_layer_sizes=(4,), alpha=lam * n, max_iter=1,
-                                solver="lbfgs", random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")      # one iteration: ConvergenceWarning
-        model.fit(x, y)
-    activations = [x] + [None] * (model.n_layers_ - 1)
-    deltas = [None] * (model.n_layers_ - 1)
-    coef_grads = [np.empty_like(c) for c in model.coefs_]
-    intercept_grads = [np.empty_like(b) for b in model.intercepts_]
-    try:
-        sklearn_loss, _, _ = model._backprop(x, y.reshape(-1, 1), None, activations, deltas,
-                                             coef_grads, intercept_grads)
-    except TypeError:
-        pytest.skip("scikit-learn's private _backprop signature changed")
-    data_loss = 0.5 * np.mean((model.predict(x) - y) ** 2)   # sklearn's squared loss has 1/2
-    penalty = sum(rk.L2(lam)(c) for c in model.coefs_)
-    assert sklearn_loss == pytest.approx(data_loss + penalty, rel=1e-9)

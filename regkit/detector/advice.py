@@ -18,6 +18,7 @@ import numpy as np
 
 from ..module import Module
 from ..regularizers import strengths
+from .frameworks import Advice
 
 
 def model_facts(model) -> dict:
@@ -50,11 +51,16 @@ def model_facts(model) -> dict:
     return facts
 
 
-def suggest(verdict: str, facts: dict, ev: dict, th) -> list:
-    """Ordered, concrete suggestions for ``verdict`` given what the run uses."""
+def suggest(verdict: str, facts: dict, ev: dict, th, fw: Advice | None = None) -> list:
+    """Ordered, concrete suggestions for ``verdict`` given what the run uses.
+
+    ``fw`` writes the code and strengths for the user's framework (regkit's
+    when None); the reasoning is the same for every framework.
+    """
+    fw = Advice() if fw is None else fw
     return {"overfitting": _overfitting, "underfitting": _underfitting,
             "not converged": _not_converged, "unstable": _unstable,
-            "good fit": _good_fit}[verdict](facts, ev, th)
+            "good fit": _good_fit}[verdict](facts, ev, th, fw)
 
 
 def _max_dropout(facts):
@@ -68,22 +74,22 @@ def _l2(facts):
     return max(float(facts.get("l2") or 0.0), float(facts.get("weight_decay") or 0.0))
 
 
-def _overfitting(facts, ev, th) -> list:
+def _overfitting(facts, ev, th, fw) -> list:
     out = []
     bn = facts.get("batchnorm")
-    if not bn:
+    if not bn and fw.batchnorm() is None:
+        out.append(fw.missing("batch normalization", "batchnorm=True"))
+    elif not bn:
         out.append(("If you do not use it yet, add" if bn is None else "Add")
-                   + " batch normalization after each hidden Dense layer, before the "
-                   "activation (rk.BatchNorm(width)); keep batch_size >= 32 so the batch "
+                   + f" batch normalization after each hidden {fw.dense} layer, before the "
+                   f"activation ({fw.batchnorm()}); keep batch_size >= 32 so the batch "
                    "statistics are reliable.")
     images, augment = facts.get("images"), facts.get("augment")
     # Shifts are scaled to the image: on 8x8 digits one pixel is an eighth of
     # the width, and notebooks 06 and 08 measured 1-px shifts costing an MLP
     # accuracy there, while rotation and zoom helped.
     recipe = ("rotations of ±10-15° and zooms of ±10%, plus shifts of at most about a "
-              "tenth of the image side (1 px on 8×8, 2-3 px on 28×28), e.g. "
-              "rk.augment.Compose([partial(rk.augment.rotate, degrees=15), "
-              "partial(rk.augment.zoom, factor=0.1)]) passed as fit(augment=...); "
+              f"tenth of the image side (1 px on 8×8, 2-3 px on 28×28), e.g. {fw.augment()}; "
               "never flip digits or text horizontally, never augment validation data")
     if images and augment:
         out.append("Strengthen the augmentation you use: rotations up to ±15°, zoom up "
@@ -94,21 +100,25 @@ def _overfitting(facts, ev, th) -> list:
         out.append(f"If the inputs are images, augment them: {recipe}.")
     lam = _l2(facts)
     if lam is None:
-        out.append("Add L2 regularization at λ = 1e-3 (rk.Dense(..., regularizer=rk.L2(1e-3))); "
-                   "if you already use it, raise it tenfold (1e-3 -> 1e-2).")
+        out.append(f"Add L2 regularization at {fw.l2_setting(1e-3)} ({fw.l2_code(1e-3)}); "
+                   f"if you already use it, raise it tenfold ({fw.l2_value(1e-3)} -> "
+                   f"{fw.l2_value(1e-2)}).")
     elif lam == 0:
-        out.append("Add L2 regularization, starting at λ = 1e-3: "
-                   "rk.Dense(..., regularizer=rk.L2(1e-3)).")
+        out.append(f"Add L2 regularization, starting at {fw.l2_setting(1e-3)}: "
+                   f"{fw.l2_code(1e-3)}.")
     elif lam < 1e-3:
-        out.append(f"Raise L2 from λ = {lam:g} to 1e-3.")
+        out.append(f"Raise L2 from {fw.l2_name} = {_g(fw, lam)} to {fw.l2_value(1e-3)}.")
     elif lam < 1e-2:
-        out.append(f"Raise L2 from λ = {lam:g} to 1e-2.")
+        out.append(f"Raise L2 from {fw.l2_name} = {_g(fw, lam)} to {fw.l2_value(1e-2)}.")
     p = _max_dropout(facts)
-    if p is None:
+    if fw.dropout(0.5) is None:
+        out.append(fw.missing("dropout", "dropout=0.5"))
+    elif p is None:
         out.append("Add dropout with p = 0.5 after the large hidden layers (never on the "
-                   "output); if you already use 0.5, raise it to 0.6-0.7.")
+                   "output); if you already use 0.5, raise it to 0.6-0.7"
+                   + ("." if fw.framework == "regkit" else f" ({fw.dropout(0.5)})."))
     elif p == 0:
-        out.append("Add dropout with p = 0.5 after the large hidden layers (rk.Dropout(0.5); "
+        out.append(f"Add dropout with p = 0.5 after the large hidden layers ({fw.dropout(0.5)}; "
                    "never on the output layer).")
     elif p < 0.5:
         out.append(f"Raise dropout from p = {p:g} to 0.5.")
@@ -116,13 +126,23 @@ def _overfitting(facts, ev, th) -> list:
         out.append(f"Raise dropout from p = {p:g} to 0.6-0.7.")
     elif p < 0.7:
         out.append(f"Raise dropout from p = {p:g} to 0.7.")
-    out.append(_early_stopping_advice(facts, ev))
-    out.append("Then tune one knob at a time on the validation set: L2 λ in "
-               "[1e-4, 1e-3, 1e-2], dropout p in [0.3, 0.5, 0.7].")
+    out.append(_early_stopping_advice(facts, ev, fw))
+    out.append(f"Then tune one knob at a time on the validation set: {_tune(fw)}.")
     return out
 
 
-def _early_stopping_advice(facts, ev) -> str:
+def _g(fw, lam) -> str:
+    """A known strength (regkit's λ) in ``fw``'s convention, printed as ``:g``."""
+    return f"{lam:g}" if fw.framework == "regkit" else fw.l2_value(lam)
+
+
+def _tune(fw) -> str:
+    grid = ", ".join(fw.l2_value(lam) for lam in (1e-4, 1e-3, 1e-2))
+    dropout = "" if fw.dropout(0.5) is None else ", dropout p in [0.3, 0.5, 0.7]"
+    return f"L2 {fw.l2_name} in [{grid}]{dropout}"
+
+
+def _early_stopping_advice(facts, ev, fw) -> str:
     best = ev.get("best_epoch")
     where = "" if best is None else f" (validation loss was best at epoch {best} of {ev['epochs']})"
     patience = facts.get("early_stopping")
@@ -130,15 +150,16 @@ def _early_stopping_advice(facts, ev) -> str:
         return (f"Keep early stopping (patience {patience}){where}: it returns the best "
                 "weights; raise patience toward 20 only if the validation curve is noisy.")
     lead = "Stop early" if "early_stopping" in facts else "If you do not already, stop early"
-    return (f"{lead}: rk.EarlyStopping(monitor='val_loss', patience=10, restore_best=True) "
+    return (f"{lead}: {fw.early_stopping()} "
             f"(10-20 for a small data set){where}.")
 
 
-def _underfitting(facts, ev, th) -> list:
+def _underfitting(facts, ev, th, fw) -> list:
     less = []
     lam, p = _l2(facts), _max_dropout(facts)
     if lam:
-        less.append(f"Lower L2 from λ = {lam:g} to {lam / 10:g}, or remove it.")
+        less.append(f"Lower L2 from {fw.l2_name} = {_g(fw, lam)} to {_g(fw, lam / 10)}, "
+                    "or remove it.")
     if facts.get("l1"):
         less.append(f"Lower L1 from λ = {facts['l1']:g} to {facts['l1'] / 10:g}, or remove it.")
     if p:
@@ -159,7 +180,9 @@ def _underfitting(facts, ev, th) -> list:
         return [*less, bigger, longer, check_lr]
     out = [bigger, longer]
     if not any(k in facts for k in ("l2", "dropout", "augment")):
-        out.append("Reduce regularization if you use any: L2 λ to 1e-4, dropout to 0.3.")
+        dropout = "" if fw.dropout(0.5) is None else ", dropout to 0.3"
+        out.append(f"Reduce regularization if you use any: L2 {fw.l2_name} to "
+                   f"{fw.l2_value(1e-4)}{dropout}.")
     return [*out, check_lr]
 
 
@@ -185,7 +208,7 @@ def _lr_check(facts) -> str:
             f"around the current {lr:g}.")
 
 
-def _not_converged(facts, ev, th) -> list:
+def _not_converged(facts, ev, th, fw) -> list:
     epochs = facts.get("epochs") or ev.get("epochs")
     if ev.get("epochs", 0) < th.min_epochs:
         out = [f"Train for more epochs: with {ev.get('epochs', 0)} there is no trend to "
@@ -198,15 +221,17 @@ def _not_converged(facts, ev, th) -> list:
     if facts.get("early_stopping"):
         out.append("Early stopping is on: give it a larger epoch budget and let it stop.")
     else:
-        out.append("With rk.EarlyStopping(patience=10-20, restore_best=True) you can set a "
-                   "generous epoch budget and let training stop itself.")
+        stop = ("rk.EarlyStopping(patience=10-20, restore_best=True)"
+                if fw.framework == "regkit" else f"early stopping ({fw.early_stopping('10-20')})")
+        out.append(f"With {stop} you can set a generous epoch budget and let training "
+                   "stop itself.")
     lr = facts.get("lr")
     out.append(f"If progress per epoch is slow, try a 3x larger learning rate"
                + (f" ({lr:g} -> {3 * lr:g})." if isinstance(lr, (int, float)) else "."))
     return out
 
 
-def _unstable(facts, ev, th) -> list:
+def _unstable(facts, ev, th, fw) -> list:
     out = []
     if ev.get("nonfinite"):
         out.append(f"The loss became NaN/inf at epoch {ev['nonfinite_epoch']}: check that the "
@@ -215,21 +240,25 @@ def _unstable(facts, ev, th) -> list:
     out.append("Lower the learning rate 3-10x"
                + (f" ({lr:g} -> {lr / 10:g})." if isinstance(lr, (int, float)) else "."))
     clip = facts.get("clip_norm")
-    if clip:
+    if fw.clip(1.0) is None:
+        out.append("scikit-learn's MLP cannot clip gradients: lower learning_rate_init "
+                   "instead, or move the model to PyTorch or Keras.")
+    elif clip:
         out.append(f"Tighten gradient clipping: clip_norm {clip:g} -> {clip / 2:g}.")
     else:
         out.append(("Clip" if "clip_norm" in facts else "If you do not already, clip")
-                   + " gradients by their global norm: rk.fit(..., clip_norm=1.0).")
+                   + f" gradients by their global norm: {fw.clip(1.0)}.")
     batch = facts.get("batch_size")
     if isinstance(batch, int) and batch < 32:
         out.append(f"Use larger batches (batch_size {batch} -> 32 or more) for less noisy steps.")
     return out
 
 
-def _good_fit(facts, ev, th) -> list:
+def _good_fit(facts, ev, th, fw) -> list:
     out = ["Nothing urgent: training and validation agree. Check the test set once, at the end."]
     if not facts.get("early_stopping"):
-        out.append("Keep a safety net: rk.EarlyStopping(patience=10-20, restore_best=True).")
-    out.append("To squeeze out more, tune one knob at a time: L2 λ in [1e-4, 1e-3, 1e-2], "
-               "dropout p in [0.3, 0.5, 0.7].")
+        stop = ("rk.EarlyStopping(patience=10-20, restore_best=True)"
+                if fw.framework == "regkit" else fw.early_stopping("10-20"))
+        out.append(f"Keep a safety net: {stop}.")
+    out.append(f"To squeeze out more, tune one knob at a time: {_tune(fw)}.")
     return out

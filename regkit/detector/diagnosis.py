@@ -66,6 +66,7 @@ class Diagnosis:
         config: what the run was known to use (History.config and ``model=``).
         thresholds: the :class:`Thresholds` the verdict was reached with.
         source: where the log came from.
+        framework: the library the suggestions are written for.
     """
 
     verdict: str
@@ -77,6 +78,7 @@ class Diagnosis:
     config: dict = dataclasses.field(default_factory=dict)
     thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
     source: str = "log"
+    framework: str = "regkit"
 
     @property
     def descriptions(self) -> dict:
@@ -108,12 +110,19 @@ class Diagnosis:
                          f"{ev['max_abs_weight']:.3g} / {ev['mean_abs_weight']:.3g}"))
         return rows
 
+    def _try_heading(self) -> str:
+        names = {"keras": "Keras", "pytorch": "PyTorch", "lightning": "Lightning",
+                 "sklearn": "scikit-learn"}
+        if self.framework not in names:
+            return "Try, in this order"
+        return f"Try, in this order (written for {names[self.framework]})"
+
     def __str__(self) -> str:
         lines = [self._headline(), "Why:"]
         lines += [f"  - {r}" for r in self.reasons]
         lines.append("Evidence:")
         lines += [f"  {label:<37} {value}" for label, value in self._key_numbers()]
-        lines.append("Try, in this order:")
+        lines.append(self._try_heading() + ":")
         lines += [f"  {i}. {s}" for i, s in enumerate(self.suggestions, 1)]
         return "\n".join(lines)
 
@@ -128,7 +137,7 @@ class Diagnosis:
                        for label, value in self._key_numbers())
         return (f"<div><p><b>{esc(self._headline())}</b></p>"
                 f"<p>Why:</p><ul>{''.join(f'<li>{esc(r)}</li>' for r in self.reasons)}</ul>"
-                f"<table>{rows}</table><p>Try, in this order:</p>"
+                f"<table>{rows}</table><p>{esc(self._try_heading())}:</p>"
                 f"<ol>{''.join(f'<li>{esc(s)}</li>' for s in self.suggestions)}</ol></div>")
 
     def to_dict(self) -> dict:
@@ -137,7 +146,7 @@ class Diagnosis:
             "verdict": self.verdict, "reasons": self.reasons,
             "evidence": self.evidence, "descriptions": self.descriptions,
             "suggestions": self.suggestions, "best_epoch": self.best_epoch,
-            "source": self.source, "config": self.config,
+            "source": self.source, "framework": self.framework, "config": self.config,
             "thresholds": dataclasses.asdict(self.thresholds),
             "series": self.series,
         })

@@ -22,7 +22,15 @@ Hugging Face Trainer   ``trainer_state.json``: ``log_history`` holds
                        and evaluation entries (``eval_loss``, ...) at
                        their own steps; see
                        :func:`_from_trainer_state`
+TensorBoard            a folder (or one file) of
+                       ``events.out.tfevents.*``: Keras' callback,
+                       PyTorch's ``SummaryWriter``, Lightning; see
+                       :mod:`regkit.detector.tensorboard`
 =====================  ==============================================
+
+A run logged every few steps rather than every epoch (Hugging Face,
+TensorBoard) becomes one point per validation: see
+:func:`align_on_validation`.
 
 Rows are grouped by the ``epoch`` column when there is one (several values
 in one epoch, such as step-level logging, are averaged); otherwise each row
@@ -67,6 +75,12 @@ ALIASES = {
                 "valid_acc", "validation_accuracy"),
 }
 
+#: Libraries whose conventions the advice can be written in.
+FRAMEWORKS = ("regkit", "keras", "pytorch", "lightning", "sklearn")
+
+#: Values of ``load(..., format=)`` / ``regkit diagnose --format``.
+FORMATS = ("auto", "csv", "json", "trainer_state", "tensorboard")
+
 #: Cell values that mean "not logged this epoch" (Keras writes ``NA``).
 _MISSING = {"", "na", "n/a", "none", "null"}
 
@@ -89,6 +103,8 @@ class RunLog:
             early, or None.
         source: a short description of where the log came from.
         columns: every column/key the source had, for error messages.
+        framework: which library most likely wrote the log (one of
+            :data:`FRAMEWORKS`), or None when the format does not say.
     """
 
     series: dict
@@ -97,6 +113,7 @@ class RunLog:
     stopped_epoch: int | None = None
     source: str = "log"
     columns: list = field(default_factory=list)
+    framework: str | None = None
 
     @property
     def epochs(self) -> int:
@@ -125,17 +142,36 @@ def read_log(source: LogSource) -> dict[str, np.ndarray]:
     return load(source).series
 
 
-def load(source: LogSource) -> RunLog:
-    """Like :func:`read_log` but keeps the run's config and early-stopping info."""
+def load(source: LogSource, format: str = "auto") -> RunLog:
+    """Like :func:`read_log` but keeps the run's config and early-stopping info.
+
+    Args:
+        source: as for :func:`read_log`; a path may also be a TensorBoard
+            log folder or event file.
+        format: for a path, ``"auto"`` (tell from the content) or one of
+            ``"csv"``, ``"json"``, ``"trainer_state"``, ``"tensorboard"``
+            to insist on one.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
     if isinstance(source, History):
         return _from_history(source)
     if isinstance(source, (str, os.PathLike)):
-        return _from_path(os.fspath(source))
+        return _from_path(os.fspath(source), format)
+    if format != "auto":
+        raise ValueError(f"format={format!r} applies to a path; got a "
+                         f"{type(source).__name__}")
     if isinstance(source, Mapping):
         return _from_mapping(source, "dict")
     history = getattr(source, "history", None)
     if isinstance(history, Mapping):           # keras.callbacks.History
         return _from_mapping(history, type(source).__name__)
+    if hasattr(source, "loss_curve_") or type(source).__name__ in ("MLPClassifier",
+                                                                  "MLPRegressor"):
+        raise TypeError(f"a scikit-learn {type(source).__name__} keeps only its training "
+                        "loss (and with early_stopping a validation score), no pair to "
+                        "compare; record the curves with rk.detector.sklearn_curves(model, "
+                        "X_train, y_train, X_val, y_val) and diagnose what it returns")
     raise TypeError("source must be a regkit History, a dict of per-epoch lists, a Keras "
                     f"History or a path to a CSV/JSON log, got {type(source).__name__}")
 
@@ -147,6 +183,7 @@ def _from_history(h: History) -> RunLog:
     run.config = dict(h.config)
     run.best_epoch = h.restored_epoch
     run.stopped_epoch = h.stopped_epoch
+    run.framework = "regkit"
     return run
 
 
@@ -159,6 +196,8 @@ def _from_mapping(data: Mapping, where: str) -> RunLog:
     run = _from_columns(columns, where, keys=list(map(str, data)))
     config = data.get("config")
     run.config = dict(config) if isinstance(config, Mapping) else {}
+    if data.get("framework") in FRAMEWORKS:    # sklearn_curves says who trained it
+        run.framework = data["framework"]
     # History.to_dict() writes the epoch early stopping restored as "restored_epoch"
     for key, attr in (("stopped_epoch", "stopped_epoch"), ("restored_epoch", "best_epoch")):
         value = data.get(key)
@@ -168,34 +207,120 @@ def _from_mapping(data: Mapping, where: str) -> RunLog:
 
 
 # -- files ------------------------------------------------------------------
-def _from_path(path: str) -> RunLog:
+def _from_path(path: str, format: str = "auto") -> RunLog:
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path!r}: no such file")
+    if format == "tensorboard" or (format == "auto" and _looks_like_tensorboard(path)):
+        return _from_tensorboard(path)
     if os.path.isdir(path):
-        raise ValueError(f"{path!r} is a directory, not a log file "
-                         "(for Lightning, pass .../version_N/metrics.csv)")
+        raise ValueError(f"{path!r} is a directory with no TensorBoard event files, not a "
+                         "log file (for Lightning's CSVLogger, pass "
+                         ".../version_N/metrics.csv)")
     with open(path, "rb") as fh:
         raw = fh.read()
+    if not raw:
+        raise ValueError(f"{path!r} is empty; expected a training log (CSV, JSON or "
+                         "TensorBoard events)")
     if b"\x00" in raw[:8192]:
-        raise ValueError(f"{path!r} is a binary file, not a CSV or JSON training log")
+        raise ValueError(f"{path!r} is a binary file, not a CSV or JSON training log "
+                         "(nor a TensorBoard event file)")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{path!r} is not UTF-8 text, so not a CSV or JSON training log") from None
     if not text.strip():
         raise ValueError(f"{path!r} is empty; expected a CSV or JSON training log")
-    if path.lower().endswith(".json") or text.lstrip()[:1] in "{[":
-        return _from_json(text, path)
+    if format in ("json", "trainer_state") or (
+            format == "auto" and (path.lower().endswith(".json") or text.lstrip()[:1] in "{[")):
+        return _from_json(text, path, trainer_state=format == "trainer_state")
     return _from_csv(text, path)
 
 
-def _from_json(text: str, path: str) -> RunLog:
+def _looks_like_tensorboard(path: str) -> bool:
+    """A folder, an ``events.out.tfevents.*`` name, or a first record whose CRC holds."""
+    from . import tensorboard, tfevents
+    if os.path.isdir(path):
+        return any(tensorboard.is_event_file(f) for _, _, files in os.walk(path)
+                   for f in files)
+    if tensorboard.is_event_file(path):
+        return True
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+    return len(head) == 12 and tfevents.masked_crc(head[:8]) == int.from_bytes(head[8:], "little")
+
+
+def _from_tensorboard(path: str) -> RunLog:
+    from . import tensorboard
+    tags, framework = tensorboard.read_scalars(path)
+    chosen = tensorboard.choose(tags)
+    pairs = [("train_loss", "val_loss"), ("train_acc", "val_acc")]
+    if not any(a in chosen and b in chosen for a, b in pairs):
+        raise ValueError(f"{path!r}: cannot diagnose this TensorBoard log: found tags "
+                         f"{sorted(tags)}; need a training and a validation loss (e.g. "
+                         "'Loss/train' + 'Loss/val', 'train_loss' + 'val_loss') or accuracy"
+                         + _keras_hint(path))
+    points = {name: tags[tag] for name, tag in chosen.items()}
+    columns, steps = align_on_validation(points)
+    labels = steps
+    if "epoch" in tags:                # Lightning logs the epoch as a scalar at each step
+        epoch_at = dict(tags["epoch"])
+        if all(s in epoch_at for s in steps):
+            labels = [epoch_at[s] for s in steps]
+    used = ", ".join(f"{name}={chosen[name]!r}" for name in SERIES if name in chosen)
+    run = _from_columns(columns, f"{path!r}", keys=sorted(tags), labels=labels)
+    run.source = f"TensorBoard {path!r} ({used})"
+    run.framework = framework
+    return run
+
+
+def _keras_hint(path: str) -> str:
+    name = os.path.basename(os.path.normpath(path)).lower()
+    if name in ("train", "validation"):
+        return " (for Keras, pass the folder that holds train/ and validation/)"
+    return ""
+
+
+def align_on_validation(points: dict) -> tuple[dict, list]:
+    """One point per validation: ``{name: [(step, value), ...]}`` -> columns, steps.
+
+    The validation series (``val_loss``, else ``val_acc``) decides the
+    points. At each validation step ``s`` a validation series takes its
+    value at ``s`` (None if it has none there) and a training series the mean
+    of its values at steps after the previous validation and up to ``s``
+    (None if there are none; :func:`_from_columns` then drops the point).
+    When training and validation are both logged once per epoch at the same
+    steps, this is simply the value at each step.
+    """
+    anchor = "val_loss" if "val_loss" in points else "val_acc"
+    steps = sorted({step for step, _ in points[anchor]})
+    columns: dict = {}
+    for name, series in points.items():
+        series = sorted(series, key=lambda p: p[0])
+        if name.startswith("val"):
+            at = dict(series)
+            columns[name] = [at.get(s) for s in steps]
+            continue
+        column, previous = [], -math.inf
+        for s in steps:
+            window = [v for step, v in series if previous < step <= s and v is not None]
+            column.append(float(np.mean(window)) if window else None)
+            previous = s
+        columns[name] = column
+    return columns, steps
+
+
+def _from_json(text: str, path: str, trainer_state: bool = False) -> RunLog:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"{path!r} is not valid JSON ({err})") from None
+    except RecursionError:
+        raise ValueError(f"{path!r} is nested too deeply to be a training log") from None
     if isinstance(data, Mapping) and isinstance(data.get("history"), Mapping):
         data = data["history"]                   # {"history": {...}, "params": {...}}
+    if trainer_state and not (isinstance(data, Mapping) and "log_history" in data):
+        raise ValueError(f"{path!r} is not a Hugging Face trainer_state.json: it has no "
+                         "'log_history'")
     if isinstance(data, Mapping) and "log_history" in data:
         return _from_trainer_state(data, repr(path))
     if isinstance(data, list) and data and all(isinstance(r, Mapping) for r in data):
@@ -240,22 +365,17 @@ def _from_trainer_state(state: Mapping, where: str) -> RunLog:
             raise ValueError(f"{where}: a log_history entry has no numeric 'step': {dict(e)}")
     # The Trainer logs no training accuracy, so the pair is the losses (an
     # eval_accuracy alone has nothing to be compared with).
-    columns: dict[str, list] = {"train_loss": [], "val_loss": []}
-    labels, previous = [], -math.inf
-    for e in evals:
-        window = [_to_float(t["loss"], where, "loss") for t in trains
-                  if previous < t["step"] <= e["step"]]
-        previous = e["step"]
-        window = [v for v in window if v is not None]
-        if not window:
-            continue
-        columns["train_loss"].append(float(np.mean(window)))
-        columns["val_loss"].append(_to_float(e["eval_loss"], where, "eval_loss"))
-        labels.append(float(e.get("epoch", e["step"])))
-    if not labels:
+    points = {"train_loss": [(t["step"], _to_float(t["loss"], where, "loss")) for t in trains],
+              "val_loss": [(e["step"], _to_float(e["eval_loss"], where, "eval_loss"))
+                           for e in evals]}
+    columns, steps = align_on_validation(points)
+    if all(v is None for v in columns["train_loss"]):
         raise ValueError(f"{where}: no evaluation comes after a logged training loss "
                          "(lower logging_steps below eval_steps)")
+    epoch_at = {e["step"]: float(e.get("epoch", e["step"])) for e in evals}
+    labels = [epoch_at[s] for s in steps]
     run = _from_columns(columns, where, keys=keys, labels=labels)
+    run.framework = "pytorch"
     max_steps, done = state.get("max_steps"), state.get("global_step")
     if (isinstance(max_steps, int) and isinstance(done, int) and 0 < done < max_steps):
         run.stopped_epoch = run.epochs - 1
@@ -364,4 +484,16 @@ def _from_columns(columns: dict, where: str, *, keys=None, labels=None) -> RunLo
     labels = np.arange(n, dtype=np.float64) if labels is None else np.asarray(labels, float)
     ordered = {"epoch": labels[kept]}
     ordered.update((name, series[name]) for name in SERIES if name in series)
-    return RunLog(series=ordered, source=where, columns=found)
+    return RunLog(series=ordered, source=where, columns=found, framework=_guess(found))
+
+
+def _guess(keys) -> str | None:
+    """Which library names its columns this way (the advice's default framework)."""
+    keys = set(keys)
+    if "step" in keys and "epoch" in keys:
+        return "lightning"                      # CSVLogger: epoch, step, train_loss, ...
+    if "loss" in keys or "val_accuracy" in keys:
+        return "keras"                          # History / CSVLogger: loss, val_loss, ...
+    if "train_loss" in keys:
+        return "regkit"                         # History.to_csv / to_dict
+    return None

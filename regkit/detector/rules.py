@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .advice import model_facts, suggest
+from .frameworks import Advice, check_framework
 from .diagnosis import EVIDENCE, Diagnosis  # noqa: F401  (re-exported)
 from .logs import load
 from .thresholds import Thresholds
@@ -210,20 +211,30 @@ def _supporting_signs(ev: dict, th: Thresholds) -> list:
 
 
 def diagnose(source: LogSource, *, model: Sequential | None = None,
-             thresholds: Thresholds | None = None) -> Diagnosis:
+             thresholds: Thresholds | None = None, framework: str | None = None,
+             format: str = "auto") -> Diagnosis:
     """Diagnose a training run from its curves.
 
     Args:
         source: a regkit ``History``, a Keras ``History`` or its ``.history``
             dict (``loss``, ``val_loss``, ``accuracy``/``acc``, ...), any dict
             of per-epoch lists, or a path to a CSV (Keras CSVLogger,
-            Lightning ``metrics.csv``, ``History.to_csv``) or JSON file (also a
-            Hugging Face ``trainer_state.json``). See
+            Lightning ``metrics.csv``, ``History.to_csv``), a JSON file (also a
+            Hugging Face ``trainer_state.json``) or a TensorBoard log folder or
+            event file. See
             :mod:`regkit.detector.logs`.
         model: optional trained ``Sequential``: adds the largest and mean
             |weight| to the evidence, and its Dropout ``p``, regularizers and
             BatchNorm layers tailor the suggestions.
         thresholds: a :class:`Thresholds` to replace the defaults.
+        framework: write the suggestions as code of ``"regkit"``,
+            ``"keras"``, ``"pytorch"``, ``"lightning"`` or ``"sklearn"``, with
+            every strength in that library's convention (see
+            :mod:`regkit.detector.frameworks`). None: the library that wrote
+            the log, as far as its format tells (regkit when it does not, or
+            when ``model`` is given).
+        format: for a path, ``"auto"`` or the format to insist on (see
+            :func:`regkit.detector.logs.load`).
 
     Returns:
         Diagnosis: ``verdict``, ``reasons``, ``evidence``, ``suggestions``,
@@ -236,7 +247,11 @@ def diagnose(source: LogSource, *, model: Sequential | None = None,
     th = Thresholds() if thresholds is None else thresholds
     if not isinstance(th, Thresholds):
         raise TypeError(f"thresholds must be a Thresholds, got {type(th).__name__}")
-    run = load(source)
+    if framework is not None:
+        check_framework(framework)
+    run = load(source, format)
+    # a regkit model passed in means regkit code, whatever named the columns
+    framework = framework or ("regkit" if model is not None else run.framework) or "regkit"
     series = dict(run.series)
     has_acc = "train_acc" in series and "val_acc" in series
     if "train_loss" not in series or "val_loss" not in series:
@@ -256,7 +271,8 @@ def diagnose(source: LogSource, *, model: Sequential | None = None,
             ev[key] = facts[key]
     verdict, reasons = _decide(ev, th, has_acc and finite > 0)
     return Diagnosis(verdict=verdict, reasons=reasons, evidence=ev,
-                     suggestions=suggest(verdict, facts, ev, th),
+                     suggestions=suggest(verdict, facts, ev, th,
+                                         Advice(framework, facts.get("batch_size"))),
                      best_epoch=ev["best_epoch"],
                      series={k: v for k, v in series.items() if k in run.series},
-                     config=facts, thresholds=th, source=run.source)
+                     config=facts, thresholds=th, source=run.source, framework=framework)
