@@ -8,7 +8,9 @@
 #   and prescribe;
 # - apply the prescriptions one by one with `rk.compare` and measure what each
 #   one buys, on clean digits and on digits with wrong labels;
-# - diagnose logs from Keras and PyTorch Lightning, in Python or from the shell;
+# - diagnose logs from Keras, PyTorch (TensorBoard), Lightning, Hugging Face and
+#   scikit-learn, in Python or from the shell, and read the advice in that
+#   library's own code;
 # - carry every piece of regkit over to PyTorch, Keras and scikit-learn, minding
 #   the conventions that differ.
 #
@@ -580,11 +582,99 @@ print(rk.diagnose(keras_log))
 
 # %% [markdown]
 # The Keras run overfits: its validation loss turned at epoch 17 and rose 75%
-# while training accuracy reached 99.6%. The same report is one command away in a
-# terminal: `regkit diagnose FILE.csv` (add `--plot out.png` for the figure,
-# `--json` for a machine-readable report). In a notebook, `!` runs a shell
-# command; `sys.executable -m regkit` makes sure it is this environment's
-# regkit. Here it is on the Lightning log:
+# while training accuracy reached 99.6%. Look at the suggestions: they are
+# Keras code (`keras.layers.BatchNormalization()`,
+# `kernel_regularizer=keras.regularizers.L2(5e-4)`,
+# `EarlyStopping(..., restore_best_weights=True)`), because the file's column
+# names say Keras wrote it. The evidence and the verdict do not depend on the
+# library; the advice does, and so do the numbers in it.
+#
+# ### The same penalty, four numbers
+#
+# "Add L2 at λ = 1e-3" means regkit's `rk.L2(1e-3)`: the penalty
+# λ/2 · Σw² added to the mean loss of a batch, whose gradient is λ·w. Each
+# library writes that same penalty with its own number:
+#
+# - Keras' `regularizers.L2(l2)` adds l2 · Σw², without the ½, so l2 = λ/2;
+# - PyTorch's `SGD` and `Adam` with `weight_decay=wd` add wd·w to the
+#   gradient, so wd = λ (its `AdamW` decays the weights apart from the
+#   gradient: a different knob, with no single equivalent under Adam);
+# - scikit-learn's `MLPClassifier(alpha=a)` divides the penalty by the rows
+#   of each gradient step, the batch size, so a = λ × batch size.
+#
+# Pasting regkit's number into Keras doubles the penalty; pasting it into
+# scikit-learn makes it 200 times weaker at the default batch of 200. The
+# detector converts in one place, `regkit.detector.frameworks.l2_in`, which
+# the tests check against PyTorch's and scikit-learn's own arithmetic:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from regkit.detector.frameworks import l2_in, num
+for framework in ("regkit", "keras", "pytorch", "sklearn"):
+    print(f"{framework:8s} λ = 1e-3 is written {num(l2_in(framework, 1e-3))}")
+
+# %% [markdown]
+# ### One log from each library
+#
+# The course ships a log from each common source, all from small runs that
+# overfit on purpose: event files that PyTorch's `SummaryWriter` wrote, the
+# `train/` and `validation/` event folders of Keras' `TensorBoard` callback, a
+# Hugging Face `Trainer` state (`trainer_state.json`, evaluated every 50 steps
+# and stopped early), and the Lightning `metrics.csv` from above. TensorBoard
+# logs are read without TensorFlow; a run logged every few steps becomes one
+# point per validation, with the training values averaged over the steps
+# before it. For each we print the verdict, the library the advice is written
+# for, and its L2 suggestion:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import textwrap
+logs = {name: sample_log(name) for name in ("tensorboard_pytorch", "tensorboard_keras",
+                                            "hf_trainer_state.json", "lightning_metrics.csv")}
+for name, path in logs.items():
+    d = rk.diagnose(path)
+    l2_advice = next((s for s in d.suggestions if "L2" in s), "-")
+    print(f"{name}: {d.verdict}, advice written for {d.framework}")
+    print(textwrap.indent(textwrap.fill(l2_advice, 86), "    "))
+
+# %% [markdown]
+# The Lightning run is a good fit, so its only L2 line is the tuning hint; the
+# other three overfit. A log does not always say which library wrote it, and
+# you may want the advice for another one (to move a model, or to compare):
+# `rk.diagnose(path, framework="lightning")`, or `--framework` in the shell.
+#
+# A scikit-learn MLP keeps only its training loss (`loss_curve_`) and, with
+# `early_stopping=True`, a validation *score*: no pair of curves to compare.
+# `rk.detector.sklearn_curves` trains a copy of it one epoch at a time
+# (`partial_fit`) and records the four curves; the estimator you pass is left
+# untouched. Here a wide `MLPClassifier` on 150 digits, 60 epochs:
+
+# %%
+from sklearn.neural_network import MLPClassifier
+from sklearn.datasets import load_digits
+x_sk, y_sk = load_digits(return_X_y=True)
+order = np.random.default_rng(0).permutation(len(x_sk))
+x_sk, y_sk = x_sk[order] / 16.0, y_sk[order]
+mlp = MLPClassifier(hidden_layer_sizes=(256, 256), alpha=1e-4, random_state=0)
+curves = rk.detector.sklearn_curves(mlp, x_sk[:150], y_sk[:150], x_sk[150:450],
+                                    y_sk[150:450], epochs=60)
+d_sk = rk.diagnose(curves)
+print(d_sk.verdict, "| advice written for", d_sk.framework)
+for i, line in enumerate(d_sk.suggestions, 1):
+    print(textwrap.fill(line, 90, initial_indent=f"{i}. ", subsequent_indent="   "))
+
+# %% [markdown]
+# The advice names scikit-learn's own knobs (`alpha`, `early_stopping=True`)
+# and says plainly what its MLP cannot do (no dropout, no batch norm) instead of
+# inventing code for it. Its alpha of 1e-4 is regkit's λ ≈ 7e-7 at a batch of
+# 150, which is why it is told to go to 0.15.
+#
+# The same reports are one command away in a terminal: `regkit diagnose FILE`,
+# where FILE is a CSV or JSON log or a TensorBoard folder (add `--plot out.png`
+# for the figure, `--json` for a machine-readable report, `--framework` to
+# choose the advice's library). In a notebook, `!` runs a shell command;
+# `sys.executable -m regkit` makes sure it is this environment's regkit. Here
+# it is on the Lightning log:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -787,8 +877,11 @@ else:
 #   rules assume correct training labels; with wrong ones, read the curves.
 # - Diagnose what was measured the same way on both sides: eval-mode training
 #   curves, not the training-mode batch average.
-# - Keras CSVLogger and Lightning logs work as they are, in Python or with
-#   `regkit diagnose FILE.csv`.
+# - Keras, Lightning, TensorBoard and Hugging Face logs work as they are, in
+#   Python or with `regkit diagnose FILE`; a scikit-learn MLP goes through
+#   `rk.detector.sklearn_curves`. The advice comes in the library's own code,
+#   with every strength converted to its convention (Keras' l2 is half of
+#   regkit's λ; scikit-learn's alpha is λ times the batch size).
 #
 # ## Try this
 #
