@@ -265,3 +265,11 @@ def test_a_truncated_trainer_state_is_a_one_line_error_and_exit_code_2(tmp_path,
     assert main(["diagnose", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "not valid JSON" in err and len(err.splitlines()) == 1
+
+
+def test_deeply_nested_json_is_a_one_line_error_and_exit_code_2(tmp_path, capsys):
+    from regkit.__main__ import main
+    path = _write(tmp_path, "log.json", "[" * 100_000 + "]" * 100_000)
+    assert main(["diagnose", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "nested too deeply" in err and len(err.splitlines()) == 1

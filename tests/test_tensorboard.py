@@ -1,8 +1,8 @@
 """Reading TensorBoard event files: the parser against files the real libraries wrote.
 
-The fixtures in tests/data were written by PyTorch's SummaryWriter (one value
-per epoch, and a run logged every few steps) and by Keras 3's TensorBoard
-callback, with tests/data/make_log_fixtures.py. Small synthetic files for the
+The fixtures were written by PyTorch's SummaryWriter (one value per epoch, and
+a run logged every few steps), Keras 3's TensorBoard callback and Lightning 2's
+TensorBoardLogger and CSVLogger, with tests/data/make_log_fixtures.py. Small synthetic files for the
 other layouts are written here with a few lines of protobuf encoding.
 """
 import json
@@ -91,6 +91,22 @@ def test_keras_tensorboard_callback_agrees_with_its_csvlogger():
         np.testing.assert_allclose(history.series[name], csv.series[name], rtol=1e-6)
     assert "validation/epoch_loss" in run.source         # the report names the tags used
     assert "evaluation_loss_vs_iterations" not in run.source
+
+
+def test_lightnings_two_loggers_of_one_run_agree():
+    # a real Lightning 2 run: CSVLogger's metrics.csv and TensorBoardLogger's
+    # events, training logged per step and per epoch, validation per epoch
+    csv = load(DATA / "lightning_metrics_real.csv")
+    run = load(DATA / "tb_lightning")
+    assert csv.framework == run.framework == "lightning"
+    np.testing.assert_array_equal(run.series["epoch"], np.arange(40))   # from the "epoch" tag
+    for name in ("train_loss", "val_loss", "train_acc", "val_acc"):
+        np.testing.assert_allclose(run.series[name], csv.series[name], rtol=1e-6)
+    assert "train_loss='train_loss_epoch'" in run.source
+    d = rk.diagnose(DATA / "tb_lightning")
+    assert d.verdict == "overfitting"
+    text = " ".join(d.suggestions)
+    assert "configure_optimizers" in text and "ModelCheckpoint(monitor='val_loss')" in text
 
 
 def test_a_step_based_run_is_aligned_on_the_validation_steps():

@@ -10,6 +10,8 @@ fixture must change, in an environment that has the library:
     python tests/data/make_log_fixtures.py torch
     # Keras 3 (TensorBoard callback, CSVLogger, History as JSON)
     python tests/data/make_log_fixtures.py keras
+    # Lightning 2 (CSVLogger and TensorBoardLogger of one run)
+    python tests/data/make_log_fixtures.py lightning
 
 Each run trains a small MLP (64-256-256-10) on 150 of scikit-learn's 8x8
 digits for 60 epochs with Adam and no regularization, so that it overfits:
@@ -130,5 +132,65 @@ def keras_fixtures():
             f.rename(sub / f"events.out.tfevents.1764900000.fixture.0.{sub.name}.v2")
 
 
+def lightning_fixtures():
+    """lightning/metrics.csv (CSVLogger) and tb_lightning/ (TensorBoardLogger) of one run.
+
+    Training loss and accuracy are logged per step and per epoch (Lightning
+    then writes ``train_loss_step`` and ``train_loss_epoch``), validation
+    once per epoch.
+    """
+    import lightning as L
+    import torch
+    from torch import nn
+
+    (xt, yt), (xv, yv) = _data()
+    loaders = [torch.utils.data.DataLoader(torch.utils.data.TensorDataset(
+        torch.as_tensor(x), torch.as_tensor(y)), batch_size=BATCH, shuffle=shuffle)
+        for x, y, shuffle in ((xt, yt, True), (xv, yv, False))]
+
+    class MLP(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 256),
+                                     nn.ReLU(), nn.Linear(256, 10))
+
+        def _step(self, batch, split, **how):
+            x, y = batch
+            logits = self.net(x)
+            loss = nn.functional.cross_entropy(logits, y)
+            self.log(f"{split}_loss", loss, **how)
+            self.log(f"{split}_acc", (logits.argmax(1) == y).float().mean(), **how)
+            return loss
+
+        def training_step(self, batch, _):
+            return self._step(batch, "train", on_step=True, on_epoch=True)
+
+        def validation_step(self, batch, _):
+            self._step(batch, "val", on_epoch=True)
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), lr=1e-3)
+
+    L.seed_everything(0)
+    work = HERE / "_lightning_work"
+    shutil.rmtree(work, ignore_errors=True)
+    loggers = [L.pytorch.loggers.CSVLogger(work, name="csv"),
+               L.pytorch.loggers.TensorBoardLogger(work, name="tb")]
+    trainer = L.Trainer(max_epochs=40, logger=loggers, enable_progress_bar=False,
+                        enable_checkpointing=False, log_every_n_steps=1,
+                        enable_model_summary=False)
+    trainer.fit(MLP(), *loaders)
+    shutil.copy(work / "csv" / "version_0" / "metrics.csv", HERE / "lightning_metrics_real.csv")
+    out = HERE / "tb_lightning"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    for f in (work / "tb" / "version_0").iterdir():
+        name = ("events.out.tfevents.1764900000.fixture.0.0" if "tfevents" in f.name
+                else f.name)
+        shutil.copy(f, out / name)
+    shutil.rmtree(work)
+
+
 if __name__ == "__main__":
-    {"torch": torch_fixtures, "keras": keras_fixtures}[sys.argv[1]]()
+    {"torch": torch_fixtures, "keras": keras_fixtures,
+     "lightning": lightning_fixtures}[sys.argv[1]]()
