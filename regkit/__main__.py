@@ -98,9 +98,16 @@ def _diagnose(args) -> int:
 def main(argv=None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     args = _parser().parse_args(argv)          # exits with 2 on a usage error
-    if args.command == "diagnose":
+    if args.command != "diagnose":
+        return USAGE_ERROR                       # pragma: no cover (argparse rejects others)
+    try:
         return _diagnose(args)
-    return USAGE_ERROR                           # pragma: no cover (argparse rejects others)
+    except BrokenPipeError:
+        # the reader went away (`regkit diagnose ... | head`): not an error worth a
+        # traceback. Point stdout at devnull so the interpreter's final flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

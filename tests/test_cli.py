@@ -128,3 +128,10 @@ def test_version_is_one_number_everywhere():
     assert metadata.version("regkit-course") == rk.__version__   # the distribution's name
     assert f'version: "{rk.__version__}"' in (root / "CITATION.cff").read_text()
     assert f"## {rk.__version__}" in (root / "CHANGELOG.md").read_text()
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    # `regkit diagnose LOG --json | head -1`: head exits after one line
+    proc = subprocess.run(f'"{sys.executable}" -m regkit diagnose "{KERAS}" --json | head -1',
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == "{" and "Traceback" not in proc.stderr, proc.stderr
