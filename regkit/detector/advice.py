@@ -154,7 +154,22 @@ def _early_stopping_advice(facts, ev, fw) -> str:
             f"(10-20 for a small data set){where}.")
 
 
+def _labels_first(ev, th) -> list:
+    """When validation beats training by a wide margin, look at the labels first."""
+    gap = ev.get("acc_gap_last")
+    if gap is None or gap >= -th.gap_overfit:
+        return []
+    return [f"Check the training labels before anything else: validation accuracy is "
+            f"{-gap:.1%} above training accuracy. If some labels are wrong, a low training "
+            "accuracy is the regularization refusing to learn them: keep it, and clean the "
+            "labels. If they are right, measure training accuracy in eval mode."]
+
+
 def _underfitting(facts, ev, th, fw) -> list:
+    return [*_labels_first(ev, th), *_underfitting_steps(facts, ev, th, fw)]
+
+
+def _underfitting_steps(facts, ev, th, fw) -> list:
     less = []
     lam, p = _l2(facts), _max_dropout(facts)
     if lam:
@@ -209,8 +224,17 @@ def _lr_check(facts) -> str:
 
 
 def _not_converged(facts, ev, th, fw) -> list:
+    return [*_labels_first(ev, th), *_not_converged_steps(facts, ev, th, fw)]
+
+
+def _not_converged_steps(facts, ev, th, fw) -> list:
     epochs = facts.get("epochs") or ev.get("epochs")
-    if ev.get("epochs", 0) < th.min_epochs:
+    if ev.get("stopped_early"):
+        out = [f"Early stopping ended the run while a loss still fell (validation "
+               f"{ev['val_trend']:+.0%}, training {ev['train_trend']:+.0%} over the last "
+               f"{ev['trend_window']} epochs): raise its patience so that a pause in the "
+               "validation loss does not end training."]
+    elif ev.get("epochs", 0) < th.min_epochs:
         out = [f"Train for more epochs: with {ev.get('epochs', 0)} there is no trend to "
                f"read; log at least {th.min_epochs} (ideally tens)."]
     else:

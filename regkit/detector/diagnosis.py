@@ -33,8 +33,12 @@ EVIDENCE = {
     "loss_gap_last": "validation minus training loss at the last epoch",
     "loss_ratio_best": "validation / training loss at the best epoch",
     "val_loss_min": "lowest validation loss",
-    "val_turn_epoch": "epoch where validation loss turned (its last minimum)",
+    "val_turn_epoch": "epoch where validation loss turned: the last epoch at the minimum of "
+                      "the smoothed curve (on a plateau its end, so it can follow the best "
+                      "epoch)",
     "epochs_since_turn": "epochs since validation loss turned",
+    "best_restored": "the best epoch is the one early stopping restored (not the lowest "
+                     "validation loss)",
     "val_rise": "rise of validation loss above its minimum, relative to the minimum",
     "train_trend": "change of training loss over the trend window, relative to its level",
     "val_trend": "change of validation loss over the trend window, relative to its level",
@@ -48,6 +52,7 @@ EVIDENCE = {
     "mean_abs_weight": "mean |w| over the Dense layers",
     "nonfinite": "number of NaN/inf values in the curves",
     "nonfinite_epoch": "first epoch with a NaN/inf value",
+    "stopped_early": "the log says early stopping ended the run",
 }
 
 
@@ -87,7 +92,11 @@ class Diagnosis:
 
     def _headline(self) -> str:
         ev = self.evidence
-        best = "" if self.best_epoch is None else f", best epoch {self.best_epoch}"
+        best = ""
+        if self.best_epoch is not None:
+            how = ("restored by early stopping" if ev.get("best_restored")
+                   else "lowest val loss")
+            best = f", best epoch {self.best_epoch} = {how}"
         return f"Diagnosis: {self.verdict.upper()}  ({self.source}, {ev['epochs']} epochs{best})"
 
     def _key_numbers(self) -> list:
@@ -100,7 +109,7 @@ class Diagnosis:
         if "loss_gap_best" in ev:
             rows.append(("loss gap (val - train), best / last",
                          f"{ev['loss_gap_best']:+.4g} / {ev['loss_gap_last']:+.4g}"))
-            rows.append(("val loss turned at epoch",
+            rows.append(("val loss turned (smoothed min.) at",
                          f"{ev['val_turn_epoch']}, risen {ev['val_rise']:.1%} over "
                          f"{ev['epochs_since_turn']} epochs"))
             rows.append((f"trend over last {ev['trend_window']} epochs",

@@ -19,12 +19,18 @@ The rules are tried in this order; the first that fires wins:
 
 1. unstable: NaN/inf, training loss rebounding, or zigzagging;
 2. not converged: fewer than ``min_epochs`` epochs;
-3. poor training level: not converged if the losses are still falling,
-   else underfitting;
-4. overfitting: accuracy gap, validation loss turned, or (loss-only) a
-   large val/train ratio;
+3. poor training level: not converged if a loss is still falling (but not
+   when early stopping ended the run and validation was not falling), else
+   underfitting; validation accuracy far above training accuracy is
+   reported with it (wrong labels, or training-mode metrics);
+4. overfitting: accuracy gap, validation loss turned and risen, validation
+   loss turned and creeping up while the training loss still falls, or
+   (loss-only) a large val/train ratio;
 5. not converged: validation loss still clearly falling;
-6. good fit.
+6. good fit, saying whether the training loss has settled or still falls.
+
+Every sentence a verdict prints is true of the numbers beside it;
+``tests/test_detector_grid.py`` checks that on a grid of synthetic runs.
 
 Instability comes first because no other reading of a diverging curve means
 anything. Poor training performance (bias) is judged before the gap
@@ -99,13 +105,16 @@ def _measure(s: dict, th: Thresholds, best: int | None) -> dict:
     n = len(tl)
     window = min(n, max(th.trend_min_epochs, round(th.trend_fraction * n)))
     tls, vls = smooth(tl, th.smooth_window), smooth(vl, th.smooth_window)
-    best = int(np.argmin(vl)) if best is None or not 0 <= best < n else best
-    turn = n - 1 - int(np.argmin(vls[::-1]))    # last epoch at the smoothed minimum
+    restored = best is not None and 0 <= best < n
+    best = best if restored else int(np.argmin(vl))
+    # where the rise began: the last epoch at the *smoothed* minimum (on a
+    # plateau, its end), so that a rise must last turn_epochs to count
+    turn = n - 1 - int(np.argmin(vls[::-1]))
     # half the second difference: zero on any straight stretch, so a steep but
     # steady fall is not mistaken for oscillation
     swing = float(np.median(np.abs(np.diff(tl[-window:], n=2)))) / 2 if window > 2 else 0.0
     ev = {
-        "epochs": n, "best_epoch": best, "trend_window": window,
+        "epochs": n, "best_epoch": best, "best_restored": restored, "trend_window": window,
         "loss_gap_best": float(vls[best] - tls[best]),
         "loss_gap_last": float(vls[-1] - tls[-1]),
         "loss_ratio_best": float(vls[best] / max(tls[best], 1e-12)),
@@ -158,22 +167,55 @@ def _decide(ev: dict, th: Thresholds, has_acc: bool) -> tuple[str, list]:
         poor = ev["train_loss_kept"] > th.poor_loss_fraction
         level = (f"training loss is still {ev['train_loss_kept']:.0%} of its first value "
                  f"(poor: > {th.poor_loss_fraction:.0%})")
+    val_falling = ev["val_trend"] < -th.still_falling
     if poor:
-        if improving:
-            return "not converged", [level + ", but the losses are still falling "
-                                     f"{-min(ev['train_trend'], ev['val_trend']):.0%} over "
-                                     f"the last {ev['trend_window']} epochs"]
-        return "underfitting", [level + " and has stopped improving "
-                                f"(trend {ev['train_trend']:+.1%} over the last "
-                                f"{ev['trend_window']} epochs)"]
+        # a run early stopping ended because validation stopped improving is
+        # not "still learning", whatever its training loss does
+        above = _validation_above(ev, th) if has_acc else []
+        if improving and not (ev.get("stopped_early") and not val_falling):
+            return "not converged", [level + f", but {_falling(ev, th)}", *above]
+        why = (" and early stopping ended the run when validation stopped improving"
+               if ev.get("stopped_early") else " and has stopped improving")
+        return "underfitting", [level + why + f" (training trend {ev['train_trend']:+.1%} "
+                                f"over the last {ev['trend_window']} epochs)", *above]
     reasons = _overfit_reasons(ev, th, has_acc)
     if reasons:
         return "overfitting", reasons
-    if ev["val_trend"] < -th.still_falling and ev["train_trend"] < 0:
+    if val_falling and ev["train_trend"] < 0:
         return "not converged", [f"validation loss still fell {-ev['val_trend']:.0%} over the "
                                  f"last {ev['trend_window']} epochs (threshold "
                                  f"{th.still_falling:.0%})"]
-    return "good fit", ["training and validation agree and have settled"]
+    return "good fit", [_good_fit_reason(ev, th)]
+
+
+def _validation_above(ev: dict, th: Thresholds) -> list:
+    """A poor training accuracy *below* validation's is not a model too small."""
+    gap = ev["acc_gap_last"]
+    if gap >= -th.gap_overfit:
+        return []
+    return [f"but validation accuracy is {-gap:.1%} above training accuracy, which a small "
+            "model does not do: wrong training labels, or training accuracy measured "
+            "with dropout or augmentation on, give this picture"]
+
+
+def _falling(ev: dict, th: Thresholds) -> str:
+    """Which loss is still falling, and by how much (for "not converged")."""
+    window = f"over the last {ev['trend_window']} epochs"
+    parts = [f"the {name} loss still fell {-ev[key]:.0%}" for name, key in
+             (("training", "train_trend"), ("validation", "val_trend"))
+             if ev[key] < -th.still_falling]
+    return " and ".join(parts) + f" {window} (threshold {th.still_falling:.0%})"
+
+
+def _good_fit_reason(ev: dict, th: Thresholds) -> str:
+    """The sentence says only what the trends show."""
+    window = f"over the last {ev['trend_window']} epochs"
+    if ev["train_trend"] < -th.still_falling:
+        return (f"training and validation agree, and validation has levelled off "
+                f"({ev['val_trend']:+.0%} {window}) while the training loss still falls "
+                f"{-ev['train_trend']:.0%}: watch the gap, it can only grow from here")
+    return (f"training and validation agree and have settled (training "
+            f"{ev['train_trend']:+.0%}, validation {ev['val_trend']:+.0%} {window})")
 
 
 def _overfit_reasons(ev: dict, th: Thresholds, has_acc: bool) -> list:
@@ -191,10 +233,20 @@ def _overfit_reasons(ev: dict, th: Thresholds, has_acc: bool) -> list:
     elif ev["loss_ratio_best"] > th.loss_ratio:
         reasons.append(f"validation loss is {ev['loss_ratio_best']:.1f}x the training loss at "
                        f"the best epoch (threshold {th.loss_ratio:g}x)")
-    if ev["val_rise"] > th.val_rise and ev["epochs_since_turn"] >= th.turn_epochs:
+    turned = ev["epochs_since_turn"] >= th.turn_epochs
+    if ev["val_rise"] > th.val_rise and turned:
         reasons.append(f"validation loss turned at epoch {ev['val_turn_epoch']} and has risen "
                        f"{ev['val_rise']:.0%} above its minimum over {ev['epochs_since_turn']} "
                        f"epochs (thresholds {th.val_rise:.0%}, {th.turn_epochs} epochs)")
+    elif turned and ev["val_trend"] > 0 and ev["train_trend"] < -th.still_falling:
+        # the curves part: validation creeps up while training still falls
+        # fast. A smaller rise than the rule above, but the two trends
+        # together are the chapter's picture of memorising.
+        reasons.append(f"validation loss turned at epoch {ev['val_turn_epoch']} and has crept "
+                       f"up since ({ev['epochs_since_turn']} epochs; "
+                       f"{ev['val_trend']:+.0%} over the "
+                       f"last {ev['trend_window']}) while the training loss fell "
+                       f"{-ev['train_trend']:.0%} (threshold {th.still_falling:.0%})")
     return reasons
 
 
@@ -264,6 +316,7 @@ def diagnose(source: LogSource, *, model: Sequential | None = None,
     head = {k: v[:finite] for k, v in series.items()}
     ev = _measure(head, th, run.best_epoch) if finite else {"epochs": 0, "best_epoch": None}
     ev["epochs"] = len(series["epoch"])
+    ev["stopped_early"] = run.stopped_epoch is not None
     ev["nonfinite"] = int(sum(np.count_nonzero(~np.isfinite(u)) for u in used))
     ev["nonfinite_epoch"] = int(series["epoch"][bad[0]]) if bad.size else None
     for key in ("max_abs_weight", "mean_abs_weight"):
