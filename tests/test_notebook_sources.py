@@ -74,3 +74,21 @@ def test_solution_cells_are_tagged_and_hidden():
         assert solutions, f"{source.name}: no solution cell"
         for c in solutions:
             assert c.cell_type == "code" and c.metadata["jupyter"] == {"source_hidden": True}
+
+
+@pytest.mark.parametrize("source", [s for s in SOURCES if s.stem[:2] in
+                                    {f"0{i}" for i in range(1, 9)}], ids=lambda p: p.stem)
+def test_every_lesson_asks_an_inline_question_with_a_model_answer_after_it(source):
+    # CS231n's inline questions: a question the learner answers in the cell,
+    # then a model answer folded in <details> so it is read after, not before
+    cells = _nbsource().build(source).cells
+    asked = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+             and c.source.startswith("**Inline question")]
+    assert asked, f"{source.stem} has no inline question"
+    for i in asked:
+        assert "*Your answer:*" in cells[i].source
+        answer = cells[i + 1]
+        assert answer.cell_type == "markdown"
+        assert answer.source.startswith("<details><summary><b>Model answer</b>")
+        assert answer.source.rstrip().endswith("</details>")
+        assert len(answer.source.split()) > 60, "a model answer explains, in a paragraph"

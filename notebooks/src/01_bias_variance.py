@@ -387,6 +387,29 @@ band("test accuracy, shuffled labels", memo["shuffled labels"].val_acc[-1], 0.04
 # steering a network towards the first.
 
 # %% [markdown]
+# **Inline question 1.** The same network reached 100% training accuracy on the true labels *and* on
+# shuffled labels. Suppose a colleague shows you only a training-accuracy
+# curve that climbs to 100%. What can you conclude about their model, what
+# can you not, and which one measurement would settle it?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# Only that the network has the capacity to fit (or store) its training set.
+# Section 7 shows the same architecture reaching 100% on labels that carry no
+# information at all, with test accuracy at chance (6-13% over seeds 0-5)
+# against 96-97% with the true labels. So a perfect training accuracy cannot
+# tell learning from memorising. The measurement that settles it is accuracy
+# (or loss) on held-out data the model never trained on, a validation set,
+# and the gap between the two. A hint on the training side exists too:
+# memorising random labels took at least three times as many epochs, but
+# without the held-out number you cannot know which case you are in.
+#
+# </details>
+
+# %% [markdown]
 # ## 8. The three shapes of a loss curve
 #
 # With a validation set we can watch generalisation during training. Three

@@ -431,6 +431,32 @@ from regkit.course.widgets.l1_l2 import sparse_dashboard
 sparse_dashboard(grid, penalty="L1 prox", lam=0.01)
 
 # %% [markdown]
+# **Inline question 1.** In the sweep above, proximal L1 at its validation-best λ keeps 20 of the 100
+# inputs (all 5 true ones among them), and at λ = 0.1 it keeps exactly the 5
+# true ones. A teammate says: "then we should always use λ = 0.1". Why is that
+# not a choice you can make on real data, and what would you do instead if the
+# goal is (a) the best predictions, (b) finding which inputs matter?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# We could point at λ = 0.1 only because we generated the data and know the 5
+# true inputs; on real data nobody tells you the support. Its validation
+# accuracy (0.885) is also below the best (0.910), so for predictions it is
+# the worse model. (a) For predictions, choose λ on the validation set (best
+# validation accuracy or loss, ideally over several seeds or folds) and touch
+# the test set once at the end. (b) For selection, validation accuracy alone
+# is not the criterion: the slightly too weak λ it picks keeps some useless
+# inputs. Use a larger λ within the range where validation accuracy stays
+# close to its best (the "one-standard-error" rule), or check which inputs are
+# kept stably across resamples of the data (stability selection), and accept
+# that selection and prediction ask for different λ.
+#
+# </details>
+
+# %% [markdown]
 # ## 8. An overfitting network on 100 digits
 #
 # Now a wide MLP (64 → 256 → 10, about 19 000 weights) on only 100 training images, with an L2

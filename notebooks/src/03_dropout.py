@@ -328,6 +328,32 @@ claim("the probabilities come closer as K grows (1 pass vs 100)",
       ens["max_prob_gap"][at[100]] < ens["max_prob_gap"][at[1]], measured=str(ens["max_prob_gap"]))
 
 # %% [markdown]
+# **Inline question 1.** Averaging many dropout passes (Monte-Carlo dropout) ends up agreeing with one
+# eval-mode pass on almost every image, but a *single* dropout pass loses
+# several points. Explain both facts with the inverted scaling $x \cdot m/(1-p)$:
+# what does one pass compute, what does the average approach, and why is the
+# agreement not exact for a ReLU network?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# One pass uses one random sub-network: about half of the units are off, and
+# the survivors are scaled by $1/(1-p)$ so that each unit's output is right
+# *on average* over masks. One sample from that distribution is noisy, hence
+# the lost points. Averaging $K$ passes estimates the expectation over masks
+# of the whole network's output. The eval-mode network instead puts the
+# expectation *inside*: every unit at its expected value ($x$, because
+# $E[m/(1-p)] = 1$). For a linear network the two are equal (expectation
+# commutes with linear maps); ReLU and softmax are not linear, so
+# $E[f(\text{masked})] \ne f(E[\text{masked}])$ and the probabilities still
+# differ a little (the last column), although the predicted class almost
+# always agrees.
+#
+# </details>
+
+# %% [markdown]
 # ## 6. Variations (chapter 4.6)
 #
 # **DropConnect** drops individual *weights* instead of whole units:

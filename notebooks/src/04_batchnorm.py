@@ -342,6 +342,34 @@ from regkit.course.widgets.batchnorm import batchnorm_dashboard
 batchnorm_dashboard(grid)
 
 # %% [markdown]
+# **Inline question 1.** In the learning-rate sweep, batch norm gave no speed-up at $10^{-3}$ to
+# $10^{-2}$, but at 0.3 the plain network was wrecked while the normalised one
+# reached 77-91%. Using what a batch norm layer does in training mode, explain
+# why it widens the range of usable learning rates rather than making every
+# learning rate faster. Why would a larger learning rate also interact with
+# the *running* statistics used in eval mode?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# Batch norm re-standardises every unit's pre-activation over the batch, so a
+# large step that inflates the weights of a layer does not inflate what the
+# next layer receives: the output of $\hat x = (x - \mu_B)/\sigma_B$ does not
+# change when $W$ is scaled up. Activations cannot blow up and ReLUs are less
+# likely to die, so steps that wreck the plain network stay safe. At small
+# learning rates nothing was blowing up in the first place, so there was
+# nothing to fix: the network is limited by how far it moves per step, and
+# batch norm does not change that much. In eval mode the layer uses running
+# averages of $\mu_B$ and $\sigma_B^2$. With large steps the weights, and so
+# the true statistics, change fast, and the running averages (momentum 0.9)
+# lag behind them. Eval-mode accuracy can then trail the training-mode one
+# until the statistics settle (section 8 measures this).
+#
+# </details>
+
+# %% [markdown]
 # ## 6. Before or after the activation? (chapter 5.6)
 #
 # The original paper normalises the pre-activation ($\text{Dense} \to

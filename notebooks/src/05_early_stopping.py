@@ -262,6 +262,32 @@ band("spread of the restored epochs' test accuracy over the table", max(restored
      0.0, 0.02, fmt=".0%")
 
 # %% [markdown]
+# **Inline question 1.** Section 4 replayed every (patience, `min_delta`) pair on one recorded run. With
+# `min_delta = 0.01` and patience 1 or 2 the run stopped well before the
+# validation minimum, yet the restored model's test accuracy barely suffered.
+# Why can a stopping rule that picks the "wrong" epoch still give a good model
+# here, and in what kind of run would the same rule cost you a lot?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# The rule restores the best epoch *it saw*, and on this run the validation
+# (and test) accuracy is almost flat between the early stop and the true
+# minimum (epochs 18 to 31): picking any epoch on that plateau gives nearly
+# the same model, differing by a few test images. It would cost a lot in a
+# run that is still improving steadily but slowly when the rule fires: a
+# small patience or a `min_delta` that is large compared with the
+# per-epoch improvement stops in the first dip or plateau, long before the
+# real minimum (for example a small learning rate, heavy regularisation or
+# augmentation that slows training, or a noisy validation curve from a small
+# validation set). A patience of 10-20 epochs and a `min_delta` near 0 guard
+# against it.
+#
+# </details>
+
+# %% [markdown]
 # ## 5. Early stopping is a regulariser
 #
 # Why should *when* we stop change *what* we learn? Look at the size of the

@@ -364,6 +364,33 @@ from regkit.course.widgets.augmentation import strength_dashboard
 strength_dashboard(grid, eight)
 
 # %% [markdown]
+# **Inline question 1.** Without augmentation, moving the validation digits by one pixel dropped the
+# accuracy from about 90% to about 15%, and `shift(1)` lifted it to about 70%.
+# But on the plain (unshifted) validation set augmentation did not help. A
+# teammate concludes "augmentation is useless for digits". What is wrong with
+# that conclusion, and how would you decide which augmentation to use for a
+# real application?
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# The plain validation set was centred and size-normalised like the training
+# set, so it contains none of the variation the augmentation simulates: there
+# is nothing for augmentation to fix there, and the accuracy on it cannot
+# show the benefit. What augmentation bought is *robustness to the variation
+# it simulates*: shifted digits went from about 15% to about 70%, tilted
+# digits gained 8-10 points, and each transform helped only its own kind of
+# change. So the right question is what variation the data you will meet has.
+# Build a validation set that looks like deployment (digits photographed off
+# centre, tilted, of other sizes), then pick the transforms and their strength
+# that help *there*. Stay within the label-preserving range: too strong, like
+# `shift(2)` on 8×8 or flips of digits, it destroys the label.
+#
+# </details>
+
+# %% [markdown]
 # ### The chapter's presets
 #
 # The chapter suggests light, medium and heavy pipelines (without the flips,

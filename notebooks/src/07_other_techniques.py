@@ -273,6 +273,35 @@ from regkit.course.widgets.other_techniques import smoothing_dashboard
 smoothing_dashboard(smooth)
 
 # %% [markdown]
+# **Inline question 1.** Label smoothing with $\varepsilon = 0.1$ made this digits network
+# *under*confident: the expected calibration error grew from about 0.01 to well
+# above it, while accuracy barely moved. Using the smoothed target of a "3",
+# explain why the network's confidence is pulled towards a particular value,
+# and why the same smoothing can *improve* calibration for a large image
+# model trained for long.
+#
+# *Your answer:* (double-click this cell and write it here)
+
+# %% [markdown]
+# <details><summary><b>Model answer</b> (open it after you have written yours)</summary>
+#
+# With $K = 10$ classes the smoothed target puts $1 - \varepsilon +
+# \varepsilon/K = 0.91$ on the true class and $0.01$ on each other class.
+# Cross-entropy is minimised when the predicted probabilities equal the
+# target, so training pulls the network's top probability towards about 0.91
+# on *every* training image, also on the easy ones it would otherwise predict
+# with 0.99. This network was already calibrated (about 94% accurate and 94%
+# confident), so the pull lowers its confidence below its accuracy: it becomes
+# underconfident, and the ECE grows with $\varepsilon$. A large model trained
+# for long is typically *over*confident (confidence well above accuracy), and
+# the same pull then moves confidence towards accuracy, so calibration
+# improves. Measure the ECE to know which case you are in. Temperature
+# scaling after training is the targeted fix if calibrated probabilities are
+# what you need.
+#
+# </details>
+
+# %% [markdown]
 # ## 2. Mixup
 #
 # ### The idea
