@@ -6,6 +6,7 @@ without `make notebooks NB=...` (or `jupytext --sync`) would leave learners
 reading text or code that the source no longer has (or the other way round),
 and nbval would still pass on the stale notebook.
 """
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,21 @@ def test_solution_cells_are_tagged_and_hidden():
         assert solutions, f"{source.name}: no solution cell"
         for c in solutions:
             assert c.cell_type == "code" and c.metadata["jupyter"] == {"source_hidden": True}
+
+
+def test_a_solution_never_replaces_the_learners_function():
+    # "Run All" runs the hidden solutions too: a solution that reused the
+    # exercise's name would silently overwrite what the learner wrote
+    for source in SOURCES:
+        cells = _nbsource().build(source).cells
+        theirs = {name for c in cells if c.cell_type == "code"
+                  and "solution" not in c.metadata.get("tags", [])
+                  for name in re.findall(r"^def (\w+)", c.source, flags=re.M)}
+        for c in cells:
+            if "solution" in c.metadata.get("tags", []):
+                for name in re.findall(r"^def (\w+)", c.source, flags=re.M):
+                    assert name.startswith("solution_") and name not in theirs, \
+                        f"{source.name}: solution defines {name}"
 
 
 @pytest.mark.parametrize("source", [s for s in SOURCES if s.stem[:2] in

@@ -245,7 +245,8 @@ plt.close(fig)
 # before you have done anything. A checker from `regkit.course.exercises` then
 # calls your function on test inputs and either passes it or tells you what
 # is wrong. The solution is in a collapsed cell right after: click it to
-# open it once you have tried.
+# open it once you have tried. Its functions are named `solution_...`, so
+# running every cell never replaces the one you wrote.
 #
 # **Warm-up.** Write `accuracy(scores, labels)`: `scores` has shape
 # `(batch, classes)` (one row of class scores per sample) and `labels` has
@@ -262,14 +263,14 @@ print(check_accuracy(accuracy))
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-def accuracy(scores, labels):
+def solution_accuracy(scores, labels):
     predicted = np.argmax(scores, axis=1)       # the best class of each row
     return float(np.mean(predicted == labels))
 
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(check_accuracy(accuracy))
+print(check_accuracy(solution_accuracy))
 
 # %% [markdown]
 # ## 7. A pitfall: seeding the wrong generator

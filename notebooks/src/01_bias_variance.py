@@ -537,7 +537,7 @@ print(check_bias_variance(bias_variance))
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-def bias_variance(predictions, truth):
+def solution_bias_variance(predictions, truth):
     average_model = predictions.mean(axis=0)                 # over training sets
     bias2 = np.mean((average_model - truth) ** 2)            # then over points
     variance = np.mean(np.mean((predictions - average_model) ** 2, axis=0))
@@ -546,7 +546,7 @@ def bias_variance(predictions, truth):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(check_bias_variance(bias_variance))
+print(check_bias_variance(solution_bias_variance))
 
 
 # %% [markdown]
@@ -564,7 +564,7 @@ print(check_overfit_signals(overfit_signals))
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-def overfit_signals(train_loss, val_loss):
+def solution_overfit_signals(train_loss, val_loss):
     best_epoch = int(np.argmin(val_loss))
     gap = float(val_loss[-1] - train_loss[-1])
     return best_epoch, gap
@@ -572,8 +572,9 @@ def overfit_signals(train_loss, val_loss):
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(check_overfit_signals(overfit_signals))
-yours = overfit_signals(shapes["overfitting"].train_loss, shapes["overfitting"].val_loss)[0]
+print(check_overfit_signals(solution_overfit_signals))
+yours = solution_overfit_signals(shapes["overfitting"].train_loss,
+                                 shapes["overfitting"].val_loss)[0]
 claim("on the overfitting run it finds the same best epoch as curve_signals",
       yours == signals["overfitting"]["best_epoch"], measured=f"{yours} vs {signals['overfitting']['best_epoch']}")
 

@@ -588,15 +588,15 @@ print(check_l2(l2_penalty, l2_grad))
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-def l2_penalty(w, lam):
+def solution_l2_penalty(w, lam):
     return lam * 0.5 * float(np.sum(w ** 2))
 
 
-def l2_grad(w, lam):
+def solution_l2_grad(w, lam):
     return lam * w
 
 
-print(check_l2(l2_penalty, l2_grad))
+print(check_l2(solution_l2_penalty, solution_l2_grad))
 
 
 # %% [markdown]
@@ -614,13 +614,13 @@ print(check_l1_step(l1_sgd_step))
 
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-def l1_sgd_step(W, b, grad_W, grad_b, lr, lam):
+def solution_l1_sgd_step(W, b, grad_W, grad_b, lr, lam):
     W_new = W - lr * (grad_W + lam * np.sign(W))   # np.sign(0) == 0: a zero weight is left alone
     b_new = b - lr * grad_b                        # biases are not penalised
     return W_new, b_new
 
 
-print(check_l1_step(l1_sgd_step))
+print(check_l1_step(solution_l1_sgd_step))
 
 # %% [markdown]
 # ## Summary
