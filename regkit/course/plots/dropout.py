@@ -37,7 +37,9 @@ def draw_boundary(ax, moons_run, title: str | None = None) -> None:
     ax.contourf(xx, yy, prob, levels=[0, 0.1, 0.5, 0.9, 1],
                 colors=["#c6dbef", "#e8f1fa", "#fbe3d6", "#f6bfa6"])
     ax.contour(xx, yy, prob, levels=[0.5], colors="k", linewidths=2)
-    colours = np.where(data.y_train == 1, PALETTE["vermillion"], PALETTE["blue"])
+    # classes in sky and vermillion, as in notebook 00: blue and orange mean
+    # training and validation in every figure of the course
+    colours = np.where(data.y_train == 1, PALETTE["vermillion"], PALETTE["sky"])
     ax.scatter(data.x_train[:, 0], data.x_train[:, 1], c=colours, s=14, linewidths=0)
     ax.set(xticks=[], yticks=[], title=title)
     ax.grid(False)
