@@ -14,7 +14,7 @@
 #   and validation loss curves, with two numbers: the gap and the epoch where
 #   validation loss turned.
 #
-# **Time:** about 40 minutes. Chapter sections 1 and 2.
+# **Time:** about 45 minutes. Chapter sections 1 and 2.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

@@ -8,7 +8,7 @@
 # - use L1 to find the few useful inputs among many, and know why plain SGD needs help to get exact zeros;
 # - translate a λ between regkit, PyTorch, Keras and scikit-learn without a factor-of-2 (or factor-of-batch-size) surprise.
 #
-# **Time:** about 35 minutes. Everything runs on a laptop CPU in under 30 seconds.
+# **Time:** about 70 minutes. Everything runs on a laptop CPU in under 30 seconds.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

@@ -10,7 +10,7 @@
 # - avoid the two classic bugs: dropout left on at test time, and a keep
 #   probability passed where a drop probability was expected.
 #
-# **Time:** about 35 minutes. Chapter section 4.
+# **Time:** about 40 minutes. Chapter section 4.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

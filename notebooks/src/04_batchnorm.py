@@ -11,7 +11,7 @@
 # - avoid its traps: a batch of one, evaluating too early, tiny batches, and
 #   three libraries that mean different things by "momentum".
 #
-# **Time:** about 40 minutes. Chapter section 5.
+# **Time:** about 45 minutes. Chapter section 5.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

@@ -11,7 +11,7 @@
 #   `restore_best_weights`) and know their defaults;
 # - write the rule yourself as a callback.
 #
-# **Time:** about 30 minutes. Chapter section 6.
+# **Time:** about 35 minutes. Chapter section 6.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

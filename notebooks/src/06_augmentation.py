@@ -10,7 +10,7 @@
 # - keep augmentation out of the validation set, and say why;
 # - write a random shift yourself.
 #
-# **Time:** about 35 minutes. Chapter section 7.
+# **Time:** about 40 minutes. Chapter section 7.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the

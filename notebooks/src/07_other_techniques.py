@@ -13,7 +13,7 @@
 # - avoid the pitfalls: a run that silently turns into NaN, clipping each
 #   parameter on its own, reading a smoothed loss as if it could reach 0.
 #
-# **Time:** about 40 minutes. Chapter section 8.
+# **Time:** about 80 minutes (four techniques; one sitting per technique works well). Chapter section 8.
 #
 # The four techniques have little in common except that none of them is a
 # penalty added to the loss. Two change what the network is trained *on*

@@ -14,7 +14,7 @@
 # - carry every piece of regkit over to PyTorch, Keras and scikit-learn, minding
 #   the conventions that differ.
 #
-# **Time:** about 40 minutes. Chapter sections 2.2, 2.3, 9 and 10.1.
+# **Time:** about 80 minutes. Chapter sections 2.2, 2.3, 9 and 10.1.
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the
