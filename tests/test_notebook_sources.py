@@ -108,3 +108,16 @@ def test_every_lesson_asks_an_inline_question_with_a_model_answer_after_it(sourc
         assert answer.source.startswith("<details><summary><b>Model answer</b>")
         assert answer.source.rstrip().endswith("</details>")
         assert len(answer.source.split()) > 60, "a model answer explains, in a paragraph"
+
+
+def test_the_cheat_sheet_points_at_sections_that_exist():
+    # every "[NN §k]" link names a notebook and a "## k." section it has
+    text = (ROOT / "CHEATSHEET.md").read_text(encoding="utf-8")
+    links = re.findall(r"\[(\d\d) §([\d, §-]+)\]\(notebooks/(\w+)\.ipynb\)", text)
+    assert len(links) >= 15
+    for number, sections, stem in links:
+        assert stem.startswith(number), (number, stem)
+        source = (NOTEBOOKS / "src" / f"{stem}.py").read_text(encoding="utf-8")
+        for part in re.split(r"[, §]+", sections):
+            for k in range(int(part.split("-")[0]), int(part.split("-")[-1]) + 1):
+                assert re.search(rf"^# ## {k}\. ", source, flags=re.M), f"{stem} has no section {k}"
