@@ -188,7 +188,13 @@ def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alp
         "max_norm": None if max_norm is None else float(max_norm),
         "early_stopping": stoppers[0].patience if stoppers else None,
         "n_params": int(sum(p.data.size for p in model.parameters())),
+        "hidden_layers": hidden_layers(layers),
     }
+
+
+def hidden_layers(layers) -> int:
+    """Dense-like layers before the output one (the network's depth, for advice)."""
+    return max(sum(type(m).__name__ in ("Dense", "DropConnect") for m in layers) - 1, 0)
 
 
 def _number(value):

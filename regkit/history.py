@@ -53,7 +53,8 @@ class History:
             regularizer strength, 0.0 when none), ``batchnorm`` (bool),
             ``augment`` (bool), ``mixup_alpha``, ``label_smoothing``,
             ``clip_norm``, ``max_norm``, ``early_stopping`` (patience or
-            None), ``n_params``.
+            None), ``n_params``, ``hidden_layers`` (Dense/DropConnect
+            layers before the last one).
     """
 
     def __init__(self, config: dict | None = None) -> None:

@@ -122,3 +122,26 @@ def test_an_early_stopped_run_whose_validation_still_fell_is_told_to_raise_patie
     assert d.verdict == "not converged"
     assert d.suggestions[0].startswith("Early stopping ended the run while a loss still fell")
     assert "raise its patience" in d.suggestions[0]
+
+
+@pytest.mark.parametrize("hidden, first", [(2, False), (3, True)])
+def test_batch_norm_comes_first_only_for_deeper_networks(hidden, first):
+    # the course measured batch norm not closing the gap of 1-2 hidden-layer
+    # MLPs (notebook 08) and widening the learning rates of a deep one (04)
+    sizes = [8] * (hidden + 1) + [2]
+    layers = []
+    for a, b in zip(sizes, sizes[1:]):
+        layers += [rk.Dense(a, b, rng=0), rk.ReLU()]
+    model = rk.Sequential(*layers[:-1])
+    e = np.arange(40)
+    log = {"loss": 1.2 * np.exp(-e / 5), "val_loss": 1.3 * np.exp(-e / 5) + 0.4,
+           "accuracy": np.minimum(1, 0.5 + e / 20), "val_accuracy": np.minimum(0.8, 0.45 + e / 20)}
+    d = rk.diagnose(log, model=model)
+    assert d.verdict == "overfitting"
+    bn = [i for i, s in enumerate(d.suggestions) if "rk.BatchNorm(width)" in s]
+    assert len(bn) == 1
+    if first:
+        assert bn[0] == 0 and d.suggestions[0].startswith("Add batch normalization")
+    else:
+        dropout = next(i for i, s in enumerate(d.suggestions) if "dropout" in s.lower())
+        assert bn[0] > dropout and "is for deeper networks: with 2 hidden layers" in d.suggestions[bn[0]]

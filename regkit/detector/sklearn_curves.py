@@ -94,6 +94,7 @@ def sklearn_curves(estimator, X, y, X_val, y_val, *, epochs: int | None = None) 
         "lr": float(params["learning_rate_init"]), "batch_size": batch,
         "epochs": int(epochs), "n_train": len(X),
         "l2": float(params["alpha"]) / batch,       # regkit's λ: alpha is per batch
+        "hidden_layers": len(np.atleast_1d(params["hidden_layer_sizes"])),
         "dropout": [], "batchnorm": False, "augment": False, "clip_norm": None,
         "early_stopping": int(params["n_iter_no_change"]) if params["early_stopping"] else None,
     }
