@@ -87,3 +87,48 @@ def test_l1_step_rejects_in_place_update():
 def test_l1_step_stub_does_not_raise():
     fb = check_l1_step(lambda *args: None)
     assert not fb.passed and "pair" in str(fb)
+
+
+# -- exercise 3: one proximal L1 step -----------------------------------------
+from regkit.course.exercises.l1_l2 import check_prox_l1_step, reference_prox_l1_step  # noqa: E402
+
+
+def test_prox_accepts_the_answer_and_matches_proximal_sgd():
+    import regkit as rk
+    assert check_prox_l1_step(reference_prox_l1_step).passed
+    # the reference is exactly what regkit's ProximalSGD does to a weight matrix
+    rng = np.random.default_rng(0)
+    W, g = rng.normal(size=(3, 2)) * 0.1, rng.normal(size=(3, 2))
+    p = rk.Parameter(W.copy())
+    p.grad = g.copy()
+    rk.ProximalSGD([p], lr=0.05, l1=0.5).step()
+    np.testing.assert_array_equal(p.data, reference_prox_l1_step(W, g, 0.05, 0.5))
+
+
+def _sign_max(z, t):
+    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)
+
+
+@pytest.mark.parametrize("step, hint", [
+    (lambda W, g, lr, lam: _sign_max(W - lr * g, lam), "lr * lam, the pull of one step"),
+    (lambda W, g, lr, lam: _sign_max(W, lr * lam) - lr * g, "AFTER the gradient step"),
+    (lambda W, g, lr, lam: W - lr * (g + lam * np.sign(W)), "subgradient"),
+    (lambda W, g, lr, lam: np.sign(W - lr * g) * (np.abs(W - lr * g) - lr * lam), "exactly 0"),
+    (lambda W, g, lr, lam: np.where(np.abs(W - lr * g) > lr * lam, W - lr * g, 0.0), "hard threshold"),
+    (lambda W, g, lr, lam: None, "returned None"),
+])
+def test_prox_names_the_mistake(step, hint):
+    fb = check_prox_l1_step(step)
+    assert not fb.passed and hint in str(fb), str(fb)
+
+
+def test_prox_in_place_and_stub():
+    def in_place(W, g, lr, lam):
+        W -= lr * g
+        W[...] = _sign_max(W, lr * lam)
+        return W
+    assert "in place" in str(check_prox_l1_step(in_place))
+
+    def stub(W, g, lr, lam):
+        raise NotImplementedError
+    assert "not implemented yet" in str(check_prox_l1_step(stub))

@@ -623,6 +623,33 @@ def solution_l1_sgd_step(W, b, grad_W, grad_b, lr, lam):
 print(check_l1_step(solution_l1_sgd_step))
 
 # %% [markdown]
+# ### Exercise 3: one proximal L1 step
+# Write `prox_l1_step(W, grad_W, lr, lam)` returning `W_new`: the step `ProximalSGD` takes (section
+# 7). First a plain step on the data gradient, $z = W - \eta\, g$; then the soft threshold at
+# $\eta\lambda$: every entry moves $\eta\lambda$ towards 0, and an entry closer to 0 than that lands
+# on exactly 0. The worked example: $w = 5$ and $w = 0.0005$, lr 0.1, λ 0.01, zero gradient give 4.999
+# and 0.0. Return a new array.
+
+# %%
+from regkit.course.exercises.l1_l2 import check_prox_l1_step
+
+
+def prox_l1_step(W, grad_W, lr, lam):
+    ...  # your code: return W_new
+
+
+print(check_prox_l1_step(prox_l1_step))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+def solution_prox_l1_step(W, grad_W, lr, lam):
+    z = W - lr * grad_W                                    # the data step
+    return np.sign(z) * np.maximum(np.abs(z) - lr * lam, 0.0)   # the soft threshold
+
+
+print(check_prox_l1_step(solution_prox_l1_step))
+
+# %% [markdown]
 # ## Summary
 #
 # - A penalty adds a price on the weights to the data loss. L2, $\frac\lambda2\|w\|^2$, shrinks every

@@ -712,7 +712,73 @@ maxnorm_dashboard(maxn, c=2.0)
 
 
 # %% [markdown]
-# ## 5. Exercise: global-norm clipping
+# ## 5. Exercises: one per technique
+#
+# Each exercise gives a stub that runs but is wrong, a checker that names
+# the mistake it finds, and a hidden solution (named `solution_...`, so it
+# never replaces yours).
+#
+# ### Exercise 1: label-smoothed targets
+#
+# Write `smooth_labels(y, k, eps)`: integer labels `y` of shape `(n,)` become
+# an `(n, k)` array of targets, the one-hot rows with `eps` of their mass
+# spread evenly over **all** `k` classes (the convention of this notebook,
+# PyTorch and Keras). The worked example: $k = 4$, $\varepsilon = 0.1$, class 2
+# gives `[0.025, 0.025, 0.925, 0.025]`.
+
+# %%
+def smooth_labels(y, k, eps):
+    targets = np.zeros((len(y), k))
+    targets[np.arange(len(y)), y] = 1.0      # TODO: smooth these one-hot rows
+    return targets
+
+
+from regkit.course.exercises.other_techniques import (check_max_norm, check_mixup,
+                                                      check_smooth_labels)
+print(check_smooth_labels(smooth_labels))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# NBVAL_CHECK_OUTPUT
+# One solution (regkit's own is rk.smooth_labels, shown in section 1).
+def solution_smooth_labels(y, k, eps):
+    one_hot = np.eye(k)[y]
+    return (1 - eps) * one_hot + eps / k
+
+
+print(check_smooth_labels(solution_smooth_labels))
+
+# %% [markdown]
+# ### Exercise 2: a mixup blend
+#
+# Write `mixup_batch(x, y, lam, perm)`: `x` is a batch `(n, features)`, `y` its
+# one-hot targets `(n, k)`, `lam` one mixing weight in $[0, 1]$ and `perm` a
+# permutation of `range(n)` that names each sample's partner. Return
+# `(x_mixed, y_mixed)` as new arrays: sample $i$ keeps weight `lam` and its
+# partner `perm[i]` gets `1 - lam`, in the inputs and the targets alike.
+# (`rk.mixup` draws `lam` and `perm` itself; here they are given, so the
+# answer can be checked.)
+
+# %%
+def mixup_batch(x, y, lam, perm):
+    x_mixed = x.copy()                       # TODO: blend with the partners x[perm]
+    y_mixed = y.copy()                       # TODO: the same blend for the targets
+    return x_mixed, y_mixed
+
+
+print(check_mixup(mixup_batch))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# NBVAL_CHECK_OUTPUT
+def solution_mixup_batch(x, y, lam, perm):
+    return lam * x + (1 - lam) * x[perm], lam * y + (1 - lam) * y[perm]
+
+
+print(check_mixup(solution_mixup_batch))
+
+# %% [markdown]
+# ### Exercise 3: global-norm clipping
 #
 # Write `clip_global_norm(grads, max_norm)`:
 # - `grads` is a list of NumPy arrays, one per parameter, of any shapes;
@@ -745,6 +811,34 @@ def solution_clip_global_norm(grads, max_norm):
 
 
 print(check_clip_global_norm(solution_clip_global_norm))
+
+# %% [markdown]
+# ### Exercise 4: a max-norm projection
+#
+# Write `max_norm_project(W, c)` for a weight matrix `W` of shape
+# `(inputs, units)`: every unit whose incoming weights (a **column** of `W`)
+# have an L2 norm above `c` gets that column scaled back to norm `c`; the
+# other columns stay as they are. Return a new array. The worked example: the
+# columns $(3, 4)$ and $(0.3, 0.4)$ with $c = 1$ become $(0.6, 0.8)$ and stay
+# $(0.3, 0.4)$.
+
+# %%
+def max_norm_project(W, c):
+    return W.copy()                          # TODO: rescale the columns longer than c
+
+
+print(check_max_norm(max_norm_project))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# NBVAL_CHECK_OUTPUT
+# One solution (regkit's own is rk.max_norm, shown in section 4; it works in place).
+def solution_max_norm_project(W, c):
+    norms = np.sqrt(np.sum(W * W, axis=0))                 # one norm per unit (column)
+    return W * np.where(norms > c, c / np.maximum(norms, 1e-12), 1.0)
+
+
+print(check_max_norm(solution_max_norm_project))
 
 # %% [markdown]
 # ## 6. Pitfalls

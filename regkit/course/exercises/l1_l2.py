@@ -184,3 +184,64 @@ def check_l1_step(l1_sgd_step) -> Feedback:
         worked,
         lambda: _l1_step_problem(l1_sgd_step, W2, b2, gW2, gb2, 0.05, 0.2),
     ])
+
+
+# -- exercise 3: one proximal L1 step -------------------------------------------
+def reference_prox_l1_step(W, grad_W, lr, lam):
+    """The answer: a plain step on the data gradient, then a soft threshold at ``lr * lam``."""
+    z = W - lr * grad_W
+    return np.sign(z) * np.maximum(np.abs(z) - lr * lam, 0.0)
+
+
+def _prox_problem(step, W, gW, lr, lam, worked=False):
+    W_in, gW_in = W.copy(), gW.copy()
+    got = step(W_in, gW_in, lr, lam)
+    if not (np.array_equal(W_in, W) and np.array_equal(gW_in, gW)):
+        return "your step changed an input array in place; return a new array"
+    if got is None:
+        return "prox_l1_step returned None (did you forget `return`?)"
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != W.shape:
+        return f"W_new must have W's shape {W.shape}, got {got.shape}"
+    want = reference_prox_l1_step(W, gW, lr, lam)
+    if _close(got, want):
+        return None
+    z = W - lr * gW
+    if _close(got, np.sign(z) * np.maximum(np.abs(z) - lam, 0.0)):
+        return ("the threshold is lr * lam, the pull of one step of size lr, "
+                "not lam itself")
+    if _close(got, np.sign(W) * np.maximum(np.abs(W) - lr * lam, 0.0) - lr * gW):
+        return ("soft-threshold AFTER the gradient step: first z = W - lr * grad_W, then "
+                "shrink z towards 0; thresholding first lets the data step move zeros away")
+    if _close(got, W - lr * (gW + lam * np.sign(W))):
+        return ("that is the plain (subgradient) L1 step: a weight smaller than the "
+                "threshold jumps across 0 instead of landing on exactly 0. Soft-threshold: "
+                "sign(z) * max(|z| - lr*lam, 0)")
+    if _close(got, np.sign(z) * (np.abs(z) - lr * lam)):
+        return ("a weight smaller than the threshold must become exactly 0, not flip its "
+                "sign: use max(|z| - lr * lam, 0)")
+    if _close(got, np.where(np.abs(z) > lr * lam, z, 0.0)):
+        return ("that is a hard threshold: it zeroes the small weights but leaves the others "
+                "unshrunk; the soft threshold also pulls every surviving weight in by lr * lam")
+    if worked:
+        return ("worked example: w = 5 and w = 0.0005, lr = 0.1, lam = 0.01 and a zero "
+                "gradient should give 4.999 (5 - lr * lam) and exactly 0.0 (0.0005 is below "
+                f"the threshold lr * lam = 0.001); got {np.round(got.ravel(), 6).tolist()}")
+    return compare_arrays("W_new", got, want)
+
+
+def check_prox_l1_step(prox_l1_step) -> Feedback:
+    """Grade ``prox_l1_step(W, grad_W, lr, lam) -> W_new``.
+
+    Expected: ``z = W - lr * grad_W``, then ``sign(z) * max(|z| - lr * lam, 0)``.
+    """
+    rng = np.random.default_rng(4)
+    W = rng.normal(size=(4, 3)) * 0.1
+    gW = rng.normal(size=(4, 3))
+
+    return check_all("one proximal L1 step", [
+        # worked example: w = 5 and 0.0005, lr 0.1, lam 0.01, zero gradient -> 4.999 and 0
+        lambda: _prox_problem(prox_l1_step, np.array([[5.0, 0.0005]]), np.zeros((1, 2)),
+                              0.1, 0.01, worked=True),
+        lambda: _prox_problem(prox_l1_step, W, gW, 0.05, 0.5),
+    ])
