@@ -1,0 +1,37 @@
+"""The one-standard-error choice of a knob (regkit/course/experiments/choose.py)."""
+import numpy as np
+import pytest
+
+from regkit.course.experiments.choose import one_se_choice
+
+
+def test_best_mean_and_the_strongest_value_within_one_standard_error():
+    values = [0.0, 1e-3, 1e-2, 1e-1]
+    scores = np.array([[0.90, 0.92, 0.915, 0.60],
+                       [0.92, 0.94, 0.935, 0.70],
+                       [0.91, 0.93, 0.925, 0.65]])
+    c = one_se_choice(values, scores)
+    np.testing.assert_allclose(c["mean"], [0.91, 0.93, 0.925, 0.65])
+    np.testing.assert_allclose(c["std"], [0.01, 0.01, 0.01, 0.05])      # ddof = 1
+    assert c["best"] == 1
+    assert c["threshold"] == pytest.approx(0.93 - 0.01 / np.sqrt(3))   # 0.9242
+    assert c["one_se"] == 2          # 0.925 is within one standard error and stronger
+    shuffled = [values[i] for i in (0, 1, 3, 2)]          # the grid need not be sorted
+    c = one_se_choice(shuffled, scores[:, [0, 1, 3, 2]])
+    assert shuffled[c["one_se"]] == 1e-2
+
+
+def test_smaller_is_stronger_and_unsorted_values():
+    values = [0.5, 0.1, 0.3]                     # e.g. a keep-probability: smaller drops more
+    scores = np.array([[0.80, 0.79, 0.80], [0.82, 0.81, 0.82]])
+    c = one_se_choice(values, scores, stronger="smaller")
+    within = [i for i in range(3) if c["mean"][i] >= c["threshold"]]
+    assert c["one_se"] == min(within, key=lambda i: values[i])
+    assert values[c["one_se"]] == 0.1
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match=r"shape \(n_seeds >= 2, 3\)"):
+        one_se_choice([1, 2, 3], np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="stronger must be"):
+        one_se_choice([1, 2], np.zeros((2, 2)), stronger="bigger")
