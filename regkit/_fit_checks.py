@@ -122,6 +122,31 @@ def check_model_output(model, x, y, val, classification) -> int:
     return width
 
 
+def check_optimizer(model, optimizer) -> None:
+    """The optimizer must be one and must update this model's parameters.
+
+    The usual notebook slip is re-running the cell that builds the model but
+    not the one that builds the optimizer: the old optimizer then updates
+    the old model's arrays, and training reports the same loss every epoch.
+    An optimizer that holds only some of the model's parameters is allowed
+    (the others stay frozen); one holding parameters the model does not
+    have is not.
+    """
+    if not all(callable(getattr(optimizer, hook, None)) for hook in ("step", "zero_grad")):
+        raise TypeError(f"optimizer must be a regkit optimizer built over the model's "
+                        f"parameters (e.g. rk.Adam(model.parameters())), got {optimizer!r}")
+    params = getattr(optimizer, "params", None)
+    if params is None:          # a home-made optimizer: it knows what it updates
+        return
+    own = {id(p) for p in model.parameters()}
+    foreign = sum(id(p) not in own for p in params)
+    if foreign:
+        raise ValueError(f"optimizer holds {foreign} of its {len(params)} parameters from "
+                         "another model, so training would not change this one; build it "
+                         "over this model: optimizer = rk.Adam(model.parameters()) (after "
+                         "re-running the model's cell, re-run the optimizer's too)")
+
+
 def check_options(*, epochs, batch_size, augment, mixup_alpha, clip_norm, max_norm,
                   shuffle, progress, callbacks, classification):
     epochs = check_int("epochs", epochs, low=1)

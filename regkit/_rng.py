@@ -33,6 +33,8 @@ def seed(n: int) -> np.random.Generator:
     global _default_rng
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"seed: n must be an int, got {n!r}")
+    if n < 0:
+        raise ValueError(f"seed: n must be >= 0, got {n}")
     _default_rng = np.random.default_rng(int(n))
     return _default_rng
 
@@ -44,6 +46,8 @@ def as_rng(rng: RNGLike = None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng must be a seed >= 0 (or None, or a Generator), got {rng}")
         return np.random.default_rng(int(rng))
     raise TypeError(
         f"rng must be None, an int or a numpy.random.Generator, got {rng!r}"

@@ -46,6 +46,13 @@ def check_probability(name: str, value: object) -> float:
     return check_real(name, value, low=0.0, high=1.0, high_inclusive=False)
 
 
+def check_flag(name: str, value: object) -> bool:
+    """True or False (NumPy's bools too); a string such as "no" is not a flag."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_int(name: str, value: object, *, low: int | None = None) -> int:
     """An int (not a bool), optionally >= low."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._rng import as_rng
-from ._validate import check_int, check_nonnegative, check_real
+from ._validate import check_flag, check_int, check_nonnegative, check_real
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -191,6 +191,7 @@ def digits(*, n_train: int | None = None, flatten: bool = True, val_size: float 
         Split with x float32, y int64 in 0..9; info: ``num_classes``,
         ``classes``, ``image_shape``.
     """
+    flatten = check_flag("flatten", flatten)
     raw = _need_sklearn("digits").load_digits()
     rng = as_rng(random_state)
     x = raw.images.astype(np.float32) / 16.0
@@ -361,6 +362,7 @@ def _fetch(name, version, data_home):
 
 def _openml_images(name, version, *, n_train, n_val, flatten, random_state,
                    data_home, **info):
+    flatten = check_flag("flatten", flatten)
     x, y = _fetch(name, version, data_home)
     n_test = 10_000
     n_val = check_int("n_val", n_val, low=0)

@@ -42,6 +42,9 @@ class History:
             (``EarlyStopping(restore_best=True)``); None when the model kept
             the weights of its last epoch. ``fit`` records it from what the
             callbacks' ``on_train_end`` returns.
+        interrupted (bool): True when the run was interrupted (Ctrl-C);
+            ``fit`` then re-raises the ``KeyboardInterrupt`` with this
+            History as its ``history`` attribute.
         best_epoch (int | None, read-only): ``restored_epoch`` when weights
             were restored, else the epoch with the lowest validation loss.
         config (dict): what the run used, recorded by ``fit`` so the overfit
@@ -62,6 +65,7 @@ class History:
             setattr(self, name, [])
         self.stopped_epoch: int | None = None
         self.restored_epoch: int | None = None
+        self.interrupted = False
         self.config: dict = dict(config or {})
 
     # -- recording -----------------------------------------------------
@@ -208,6 +212,8 @@ class History:
             parts.append(f"best_epoch={best}")
         if self.stopped_epoch is not None:
             parts.append(f"stopped_epoch={self.stopped_epoch}")
+        if self.interrupted:
+            parts.append("interrupted")
         return ", ".join(parts) + ")"
 
 

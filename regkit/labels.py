@@ -43,7 +43,15 @@ def _as_targets(y, num_classes, dtype=np.float32) -> np.ndarray:
     if y.ndim != 2 or y.shape[1] != num_classes:
         raise ValueError(f"y must be int labels (batch,) or probabilities "
                          f"(batch, {num_classes}), got shape {y.shape}")
-    return check_array("y", y).astype(dtype, copy=False)
+    y = check_array("y", y)
+    # mixing or smoothing rows that are not probabilities gives targets that
+    # are not either, and the loss then trains towards nonsense without a word
+    sums = y.sum(axis=1)
+    if y.size and (y.min() < 0 or not np.allclose(sums, 1.0, rtol=0, atol=1e-4)):
+        bad = int(np.argmax(np.abs(sums - 1.0) + (y.min(axis=1) < 0)))
+        raise ValueError(f"y: probability rows must be >= 0 and sum to 1; row {bad} is "
+                         f"{np.round(y[bad], 4).tolist()} (sum {sums[bad]:.4g})")
+    return y.astype(dtype, copy=False)
 
 
 def smooth_labels(y: ArrayLike, eps: float, num_classes: int,

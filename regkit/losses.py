@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from numpy.typing import ArrayLike
 
 
+
+def _check_batch(n: int) -> None:
+    """A mean over no samples is 0/0: say so instead of dividing by zero."""
+    if n == 0:
+        raise ValueError("scores: the batch is empty (0 samples); a loss is a mean over "
+                         "at least one sample")
+
 class Loss:
     """Base class: ``forward(scores, target) -> float``, ``backward() -> grad``."""
 
@@ -88,6 +95,7 @@ class SoftmaxCrossEntropy(Loss):
         # run is recorded rather than stopped with an error
         scores = check_array("scores", scores, ndim=2, finite=False)
         n, k = scores.shape
+        _check_batch(n)
         labels, probs = _parse_target(target, n, k, scores.dtype)
         logp = F.log_softmax(scores)
         eps = self.label_smoothing
@@ -163,6 +171,7 @@ class MSE(Loss):
 
     def forward(self, scores: ArrayLike, target: ArrayLike) -> float:
         scores = check_array("scores", scores, finite=False)
+        _check_batch(len(scores) if scores.ndim else 1)
         target = check_array("target", target)
         if target.shape != scores.shape:
             if scores.ndim == 2 and scores.shape[1] == 1 and target.shape == scores.shape[:1]:

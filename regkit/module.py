@@ -116,6 +116,21 @@ class Module:
                                "forward(x) first")
         return cached
 
+    def _check_grad(self, grad_y, shape) -> np.ndarray:
+        """``grad_y`` as an array, which must have the shape of the last output.
+
+        NumPy would broadcast a ``(1, 3)`` gradient against a ``(4, 3)``
+        output without a word and return a wrong answer; a layer's backward
+        calls this first so the mistake is named instead.
+        """
+        grad_y = np.asarray(grad_y)
+        if grad_y.shape != tuple(shape):
+            raise ValueError(f"{type(self).__name__}.backward: grad_y has shape "
+                             f"{grad_y.shape}, but the last forward returned shape "
+                             f"{tuple(shape)}; pass the gradient of the loss with respect "
+                             "to that output")
+        return grad_y
+
     # -- the module tree -------------------------------------------------
     def children(self) -> list["Module"]:
         """The direct sub-modules, in order: none for a plain layer.

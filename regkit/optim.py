@@ -128,6 +128,16 @@ class Optimizer:
             for p in self.params:
                 self.state[p] = {key: np.zeros_like(p.data) for key in self.state_keys}
 
+    # The learning rate is checked whenever it is set, not only by __init__:
+    # ``opt.lr = -0.5`` in a schedule would otherwise send the weights uphill.
+    @property
+    def lr(self) -> float:
+        return self._lr
+
+    @lr.setter
+    def lr(self, value) -> None:
+        self._lr = check_positive("lr", value)
+
     def zero_grad(self) -> None:
         """Set every gradient to zeros.
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._fit_checks import check_data, check_model_output, check_options, run_config
+from ._fit_checks import (check_data, check_model_output, check_optimizer, check_options,
+                          run_config)
 from ._rng import as_rng
 from ._validate import check_int
 from .constraints import clip_grad_norm
@@ -121,12 +122,18 @@ def fit(model: Module, x: np.ndarray, y: np.ndarray, *, loss: Loss, optimizer: O
             still runs (so EarlyStopping restores its best weights, recorded
             in ``restored_epoch``), and the exception's ``history`` attribute
             holds the finished epochs, all finite.
+        KeyboardInterrupt: you interrupted training (Ctrl-C, or the stop
+            button of Jupyter). As for a divergence, the callbacks'
+            ``on_train_end`` runs (best weights restored) and the exception's
+            ``history`` holds the finished epochs, with ``interrupted`` True.
+            In a notebook: ``import sys; h = sys.last_value.history``.
 
     Differences from Keras' ``model.fit``: Keras' ``loss``/``val_loss`` are
     the running mean over the epoch's batches in training mode with the
     penalty included (regkit's ``batch_loss``), not an eval-mode pass.
     """
     x, y, val, classification = check_data(model, x, y, validation_data, loss)
+    check_optimizer(model, optimizer)
     epochs, batch_size, options = check_options(
         epochs=epochs, batch_size=batch_size, augment=augment, mixup_alpha=mixup_alpha,
         clip_norm=clip_norm, max_norm=max_norm, shuffle=shuffle, progress=progress,
@@ -163,6 +170,14 @@ def fit(model: Module, x: np.ndarray, y: np.ndarray, *, loss: Loss, optimizer: O
                     break
     except FloatingPointError:
         _end(callbacks, model, history)     # restore the best weights all the same
+        raise
+    except KeyboardInterrupt as err:
+        # Ctrl-C (the kernel's stop button): keep what was finished. The
+        # callbacks end as after a normal run (EarlyStopping restores its best
+        # weights), and the finished epochs travel with the exception.
+        _end(callbacks, model, history)
+        history.interrupted = True
+        err.history = history
         raise
     finally:
         if bar is not None:

@@ -28,7 +28,8 @@ class ReLU(Module):
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
-        return grad_y * (self._from_forward(self._y) > 0)
+        y = self._from_forward(self._y)
+        return self._check_grad(grad_y, y.shape) * (y > 0)
 
 
 @register_layer
@@ -45,7 +46,7 @@ class Tanh(Module):
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         y = self._from_forward(self._y)
-        return grad_y * (1 - y * y)
+        return self._check_grad(grad_y, y.shape) * (1 - y * y)
 
 
 @register_layer
@@ -66,7 +67,7 @@ class Sigmoid(Module):
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         y = self._from_forward(self._y)
-        return grad_y * y * (1 - y)
+        return self._check_grad(grad_y, y.shape) * y * (1 - y)
 
 
 @register_layer
@@ -91,4 +92,6 @@ class Flatten(Module):
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
-        return grad_y.reshape(self._from_forward(self._shape))
+        shape = self._from_forward(self._shape)
+        grad_y = self._check_grad(grad_y, (shape[0], int(np.prod(shape[1:]))))
+        return grad_y.reshape(shape)

@@ -109,6 +109,7 @@ class BatchNorm(Module):
         """grad_y: (batch, num_features) -> grad_x; sets gamma.grad, beta.grad."""
         mode = self._from_forward(self._mode)
         x_hat, inv_std, gamma = self._x_hat, self._inv_std, self.gamma.data
+        grad_y = self._check_grad(grad_y, x_hat.shape)
         if mode == "train":
             grad_x, grad_gamma, grad_beta = F.batchnorm_train_backward(grad_y, x_hat, inv_std,
                                                                        gamma)

@@ -97,6 +97,7 @@ class Dense(Module):
         """
         x = self._from_forward(self._x)
         W = self.W.data
+        grad_y = self._check_grad(grad_y, (x.shape[0], W.shape[1]))
         self._set_grads(x.T @ grad_y, grad_y)
         return grad_y @ W.T if input_grad else None
 

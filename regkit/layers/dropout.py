@@ -27,10 +27,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import functional as F
 from .._fast import dropout as fast
 from .._rng import as_rng
-from .._validate import check_array, check_probability
+from .._validate import check_array, check_flag, check_probability
 from ..module import Module
 from ..saving import register_layer
 from .dense import Dense, check_input
@@ -39,12 +41,6 @@ if TYPE_CHECKING:
     import numpy as np
     from .._typing import RNGLike
     from ..regularizers import Regularizer
-
-
-def _check_flag(name, value) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return value
 
 
 @register_layer
@@ -73,17 +69,20 @@ class Dropout(Module):
         super().__init__()
         self.p = check_probability("p", p)
         self.rng = None if rng is None else as_rng(rng)
-        self.fast_mask = _check_flag("fast_mask", fast_mask)
+        self.fast_mask = check_flag("fast_mask", fast_mask)
         self.mask = None
         self._mode: str | None = None    # the cache: "train" or "eval", the last forward's mode
+        self._shape: tuple | None = None  # the last forward's output shape
         self._config = {"p": self.p}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (any shape) -> y (x's shape and dtype)."""
         if not self.training:
             self._mode = "eval"
+            self._shape = np.shape(x)
             return x
         x = check_array("x", x, finite=False)
+        self._shape = x.shape
         draw = fast.dropout_mask if self.fast_mask else F.dropout_mask   # the same mask
         self.mask = draw(x.shape, self.p, as_rng(self.rng))
         self._mode = "train"
@@ -91,7 +90,9 @@ class Dropout(Module):
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         """grad_y -> grad_x: the forward's mask and scale; after an eval forward, grad_y."""
-        if self._from_forward(self._mode) == "eval":
+        mode = self._from_forward(self._mode)
+        grad_y = self._check_grad(grad_y, self._shape)
+        if mode == "eval":
             return grad_y
         return F.dropout_apply(grad_y, self.mask, self.p)
 
@@ -130,7 +131,7 @@ class DropConnect(Dense):
                  regularizer: Regularizer | None = None, init: str = "he",
                  rng: RNGLike = None, *, fast_mask: bool = True) -> None:
         self.p = check_probability("p", p)
-        self.fast_mask = _check_flag("fast_mask", fast_mask)
+        self.fast_mask = check_flag("fast_mask", fast_mask)
         # one generator for the initial weights and then the masks, so an
         # int seed does not replay the weights' random stream as masks
         self.rng = None if rng is None else as_rng(rng)
@@ -162,6 +163,7 @@ class DropConnect(Dense):
         """After a training forward, the gradients above; after an eval one, Dense's."""
         if self._from_forward(self._mode) == "eval":
             return super().backward(grad_y, input_grad)
+        grad_y = self._check_grad(grad_y, (self._x.shape[0], self.W.data.shape[1]))
         grad_w = F.dropout_apply(self._x.T @ grad_y, self.mask, self.p)
         self._set_grads(grad_w, grad_y)
         return grad_y @ self._W_eff.T if input_grad else None
