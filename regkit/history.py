@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 #: The per-epoch series, in CSV column order.
 FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc", "penalty", "batch_loss")
+#: The CSV's last column marks the epoch early stopping restored and the one
+#: after which it stopped, so the file round-trips what ``rk.diagnose`` reads.
+STATUS = "status"
 
 
 class History:
@@ -117,27 +120,32 @@ class History:
 
         Empty series are left out; a series shorter than the others ends in
         blank cells. Every number is written in full (``repr``), so
-        :meth:`from_csv` gets back exactly the same floats. The CSV holds
-        the per-epoch series only, the table other tools read too:
-        ``restored_epoch``, ``stopped_epoch`` and ``config`` are not in it
-        (keep them with ``json.dump(history.to_dict(), ...)``).
+        :meth:`from_csv` gets back exactly the same floats. When training
+        was stopped early or weights were restored, a last column
+        ``status`` says ``restored`` and/or ``stopped`` on those epochs'
+        rows (blank elsewhere). ``config`` is not in the CSV (keep it with
+        ``json.dump(history.to_dict(), ...)``).
 
         The file is written atomically (see :func:`regkit._io.atomic_write`).
         An existing regkit History CSV at ``path`` is replaced; any other
         file only with ``overwrite=True`` (``FileExistsError`` otherwise).
         """
         cols = [f for f in FIELDS if getattr(self, f)]
+        marks = {}
+        for label, epoch in (("restored", self.restored_epoch), ("stopped", self.stopped_epoch)):
+            if epoch is not None:
+                marks[epoch] = (marks.get(epoch, "") + " " + label).strip()
 
         def write(tmp):
             with open(tmp, "w", newline="") as fh:
                 writer = csv.writer(fh)
-                writer.writerow(["epoch", *cols])
+                writer.writerow(["epoch", *cols] + ([STATUS] if marks else []))
                 for i in range(self.epochs):
                     row = [i]
                     for f in cols:
                         series = getattr(self, f)
                         row.append(repr(series[i]) if i < len(series) else "")
-                    writer.writerow(row)
+                    writer.writerow(row + ([marks.get(i, "")] if marks else []))
 
         atomic_write(path, write, overwrite=overwrite, who="to_csv",
                      own_kind=("a regkit History CSV", _is_history_csv),
@@ -167,6 +175,7 @@ class History:
             raise ValueError(f"from_csv: {path!r} has none of the History columns "
                              f"{', '.join(FIELDS)}; its header is {header}")
         hist = cls()
+        status = header.index(STATUS) if STATUS in header else None
         epoch = 0
         for line, row in enumerate(table[1:], start=2):     # as an editor numbers lines
             if not row:
@@ -178,6 +187,12 @@ class History:
             if row[0] != str(epoch):
                 raise ValueError(f"{where}: epoch {row[0]!r}, expected {epoch} "
                                  "(to_csv numbers the epochs 0, 1, 2, ...)")
+            if status is not None:
+                for word in row[status].split():
+                    if word not in ("restored", "stopped"):
+                        raise ValueError(f"{where}: column 'status' holds {row[status]!r}; "
+                                         "expected 'restored', 'stopped' or blank")
+                    setattr(hist, f"{word}_epoch", epoch)
             values = {}
             for j, name in columns.items():
                 if row[j] == "":
@@ -223,6 +238,6 @@ def _is_history_csv(path: str) -> bool:
             header = next(csv.reader(fh), [])
     except (OSError, UnicodeDecodeError):
         return False
-    return bool(header) and header[0] == "epoch" and set(header[1:]) <= set(FIELDS)
+    return bool(header) and header[0] == "epoch" and set(header[1:]) <= {*FIELDS, STATUS}
 
 

@@ -43,13 +43,17 @@ def test_to_dict_keeps_the_restored_best_and_stopped_epochs():
     assert (d["restored_epoch"], d["best_epoch"], d["stopped_epoch"]) == (1, 1, 4)
 
 
-def test_restored_epoch_is_not_in_the_csv(tmp_path):
+def test_the_restored_epoch_round_trips_but_the_config_does_not(tmp_path):
     h = _history()
     h.restored_epoch = 1
     h.to_csv(tmp_path / "run.csv")
     back = rk.History.from_csv(tmp_path / "run.csv")
-    assert back.restored_epoch is None and back.stopped_epoch is None and back.config == {}
-    assert back.best_epoch == int(np.argmin(h.val_loss))
+    assert back.restored_epoch == 1 and back.stopped_epoch is None and back.config == {}
+    assert back.best_epoch == 1
+    h.restored_epoch = None                 # nothing to mark: no status column at all
+    h.to_csv(tmp_path / "plain.csv")
+    assert "status" not in (tmp_path / "plain.csv").read_text()
+    assert rk.History.from_csv(tmp_path / "plain.csv").best_epoch == int(np.argmin(h.val_loss))
 
 
 def test_regression_and_shorter_series_round_trip(tmp_path):

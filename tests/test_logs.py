@@ -273,3 +273,17 @@ def test_deeply_nested_json_is_a_one_line_error_and_exit_code_2(tmp_path, capsys
     assert main(["diagnose", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "nested too deeply" in err and len(err.splitlines()) == 1
+
+
+def test_lightning_learning_rate_monitor_rows_are_left_out(tmp_path):
+    # LearningRateMonitor logs lr-Adam at steps where no epoch is written
+    text = ("epoch,lr-Adam,step,train_loss,val_loss\n"
+            ",0.001,0,,\n0,,9,1.5,\n0,,9,,1.6\n,0.001,10,,\n1,,19,0.9,\n1,,19,,1.0\n"
+            "2,,29,0.6,\n2,,29,,0.8\n3,,39,0.5,\n3,,39,,0.75\n4,,49,0.45,\n4,,49,,0.8\n")
+    run = load(_write(tmp_path, "metrics.csv", text))
+    np.testing.assert_array_equal(run.series["epoch"], np.arange(5))
+    np.testing.assert_allclose(run.series["train_loss"], TRAIN_LOSS)
+    assert run.framework == "lightning"
+    bad = text.replace(",0.001,10,,", ",0.001,10,0.7,")
+    with pytest.raises(ValueError, match="row 5 has a blank 'epoch' cell but holds"):
+        load(_write(tmp_path, "bad.csv", bad))

@@ -151,3 +151,29 @@ def test_probability_rows_must_be_probabilities():
 def test_an_empty_batch_is_an_error_not_a_division_by_zero(loss, scores, target):
     with pytest.raises(ValueError, match="the batch is empty"):
         loss.forward(scores, target)
+
+
+# -- History.to_csv keeps what rk.diagnose reads ----------------------------------------
+def test_the_csv_round_trip_keeps_the_restored_and_stopped_epochs(tmp_path):
+    model = rk.mlp((64, 32, 10), rng=0)
+    h = _fit(model, rk.Adam(model.parameters(), lr=0.05), epochs=60,
+             validation_data=(DATA.x_val, DATA.y_val),
+             callbacks=[rk.EarlyStopping(patience=3, restore_best=True)])
+    assert h.stopped_epoch is not None and h.restored_epoch is not None
+    path = tmp_path / "h.csv"
+    h.to_csv(path)
+    back = rk.History.from_csv(path)
+    assert (back.stopped_epoch, back.restored_epoch) == (h.stopped_epoch, h.restored_epoch)
+    assert back.val_loss == h.val_loss
+    # the file and the object now give the same diagnosis, best epoch included
+    assert rk.diagnose(path).best_epoch == rk.diagnose(h).best_epoch == h.restored_epoch
+    h.to_csv(path)                                    # its own kind: replaced without asking
+    header = path.read_text().splitlines()[0]
+    assert header.endswith(",status")
+
+
+def test_a_bad_status_cell_is_named(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("epoch,train_loss,val_loss,status\n0,1.0,1.1,\n1,0.5,0.9,best\n")
+    with pytest.raises(ValueError, match="line 3: column 'status' holds 'best'"):
+        rk.History.from_csv(path)

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..history import History
+from ..history import STATUS, History
 
 if TYPE_CHECKING:
     from .._typing import LogSource
@@ -405,13 +405,35 @@ def _from_rows(header: list, rows: list, where: str) -> RunLog:
         if len(row) != width:
             raise ValueError(f"{where}: row {i} has {len(row)} cells but the header has "
                              f"{width} ({', '.join(header)})")
+    marks = {}
+    if STATUS in header and "epoch" in header:   # History.to_csv: restored / stopped rows
+        j, e = header.index(STATUS), header.index("epoch")
+        marks = {word: _parse(row[e], where, "epoch", i) for i, row in enumerate(rows, start=2)
+                 for word in row[j].split() if word in ("restored", "stopped")}
+        header = header[:j] + header[j + 1:]
+        rows = [row[:j] + row[j + 1:] for row in rows]
     values = {name: [_parse(row[j], where, name, i) for i, row in enumerate(rows, start=2)]
               for j, name in enumerate(header)}
     if "epoch" not in values:
         return _from_columns(values, where, keys=header)
     epochs = values.pop("epoch")
-    if any(e is None or not math.isfinite(e) for e in epochs):
-        raise ValueError(f"{where}: the 'epoch' column has blank or non-finite cells")
+    # Lightning's LearningRateMonitor writes rows with a step and an lr but no
+    # epoch: they carry no curve, so they are left out. A curve value in a
+    # row without an epoch cannot be placed, and is an error.
+    known = {name for names in ALIASES.values() for name in names}
+    blank = [i for i, e in enumerate(epochs) if e is None]
+    carrying = [i for i in blank if any(values[k][i] is not None for k in known & set(values))]
+    if carrying:
+        raise ValueError(f"{where}: row {carrying[0] + 2} has a blank 'epoch' cell but "
+                         "holds a training or validation value")
+    if blank:
+        keep = [i for i in range(len(epochs)) if epochs[i] is not None]
+        epochs = [epochs[i] for i in keep]
+        values = {k: [v[i] for i in keep] for k, v in values.items()}
+    if not epochs:
+        raise ValueError(f"{where}: every row has a blank 'epoch' cell")
+    if any(not math.isfinite(e) for e in epochs):
+        raise ValueError(f"{where}: the 'epoch' column has non-finite cells")
     labels = sorted(set(epochs))
     index = np.searchsorted(labels, epochs)
     grouped = {}
@@ -422,7 +444,12 @@ def _from_rows(header: list, rows: list, where: str) -> RunLog:
                 per_epoch[k].append(v)
         # one value per epoch normally; step-level rows are averaged
         grouped[name] = [float(np.mean(vs)) if vs else None for vs in per_epoch]
-    return _from_columns(grouped, where, keys=header, labels=labels)
+    run = _from_columns(grouped, where, keys=header, labels=labels)
+    kept = list(run.series["epoch"])
+    for word, attr in (("restored", "best_epoch"), ("stopped", "stopped_epoch")):
+        if marks.get(word) in kept:
+            setattr(run, attr, kept.index(marks[word]))
+    return run
 
 
 def _parse(cell: str, where: str, column: str, row: int):
