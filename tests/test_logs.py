@@ -287,3 +287,33 @@ def test_lightning_learning_rate_monitor_rows_are_left_out(tmp_path):
     bad = text.replace(",0.001,10,,", ",0.001,10,0.7,")
     with pytest.raises(ValueError, match="row 5 has a blank 'epoch' cell but holds"):
         load(_write(tmp_path, "bad.csv", bad))
+
+
+def test_a_csvlogger_file_with_two_runs_is_refused_not_averaged(tmp_path):
+    rows = ["epoch,accuracy,loss,val_accuracy,val_loss"]
+    for _ in range(2):                        # CSVLogger(append=True), trained twice
+        rows += [f"{i},{a},{l},{va},{vl}" for i, (a, l, va, vl)
+                 in enumerate(zip(TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS))]
+    with pytest.raises(ValueError, match=r"more than one run: the epoch goes back from 4 to 0 "
+                                         r"at data row 6"):
+        load(_write(tmp_path, "training.log", "\n".join(rows)))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs a FIFO")
+def test_devices_and_pipes_are_refused_at_once(tmp_path):
+    import os
+    from regkit.__main__ import main
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in (str(fifo), "/dev/zero"):
+        with pytest.raises(ValueError, match="not a regular file"):
+            load(path)
+    assert main(["diagnose", "/dev/zero"]) == 2
+
+
+def test_a_huge_text_log_is_refused_by_its_size(tmp_path, monkeypatch):
+    from regkit.detector import logs
+    monkeypatch.setattr(logs, "MAX_TEXT_BYTES", 100)
+    path = _write(tmp_path, "big.csv", "epoch,loss,val_loss\n" + "0,1.0,1.0\n" * 20)
+    with pytest.raises(ValueError, match="read up to 0 MiB"):
+        load(path)

@@ -207,9 +207,21 @@ def _from_mapping(data: Mapping, where: str) -> RunLog:
 
 
 # -- files ------------------------------------------------------------------
+#: The largest CSV or JSON log read (event files are streamed, record by record).
+MAX_TEXT_BYTES = 256 * 1024 * 1024
+
+
 def _from_path(path: str, format: str = "auto") -> RunLog:
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path!r}: no such file")
+    if not (os.path.isfile(path) or os.path.isdir(path)):
+        # /dev/zero would be read until memory runs out, a FIFO would wait forever
+        raise ValueError(f"{path!r} is not a regular file (a device, a pipe or a socket); "
+                         "save the log to a file first")
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_TEXT_BYTES and not (
+            format == "tensorboard" or _looks_like_tensorboard(path)):
+        raise ValueError(f"{path!r} is {os.path.getsize(path) / 2**20:.0f} MiB; a CSV or JSON "
+                         f"training log is read up to {MAX_TEXT_BYTES // 2**20} MiB")
     if format == "tensorboard" or (format == "auto" and _looks_like_tensorboard(path)):
         return _from_tensorboard(path)
     if os.path.isdir(path):
@@ -434,6 +446,12 @@ def _from_rows(header: list, rows: list, where: str) -> RunLog:
         raise ValueError(f"{where}: every row has a blank 'epoch' cell")
     if any(not math.isfinite(e) for e in epochs):
         raise ValueError(f"{where}: the 'epoch' column has non-finite cells")
+    restart = next((i for i in range(1, len(epochs)) if epochs[i] < epochs[i - 1]), None)
+    if restart is not None:       # CSVLogger(append=True): a second run after the first
+        raise ValueError(f"{where} holds more than one run: the epoch goes back from "
+                         f"{epochs[restart - 1]:g} to {epochs[restart]:g} at data row "
+                         f"{restart + 1} (a Keras CSVLogger(append=True) file, say); "
+                         "split it into one file per run")
     labels = sorted(set(epochs))
     index = np.searchsorted(labels, epochs)
     grouped = {}
