@@ -190,10 +190,12 @@ def load(path: PathLike) -> Sequential:
     if not os.path.isfile(path):
         raise FileNotFoundError(f"load: no file at {path!r}")
     try:
+        shapes = _stored_shapes(path)           # read from the headers, nothing allocated
         with _open_npz(path) as npz:
             header = _read_header(npz)
+            _check_declared_sizes(header, shapes)
             state = {k: npz[k] for k in npz.files if k != _MARKER_KEY}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, RecursionError) as err:
         # np.load's own ValueError for pickled content lands here too.
         raise ValueError(f"load: {path!r} is not a regkit model ({err})") from err
     if header.get("version") != _VERSION:
@@ -241,6 +243,55 @@ def _open_npz(path: str):
     if not isinstance(obj, np.lib.npyio.NpzFile):
         raise ValueError("not an .npz archive")
     return obj
+
+
+def _stored_shapes(path: str) -> dict:
+    """``{key: shape}`` of every array in the archive, from the .npy headers alone.
+
+    np.load allocates what an array's header declares before reading its
+    data, so a 2 KB file claiming a (60000, 60000) array would cost 13 GiB.
+    ``save`` stores the arrays uncompressed, so no array of a regkit model
+    can hold more bytes than the whole file: a header that says otherwise
+    is refused before anything is read.
+    """
+    size = os.path.getsize(path)
+    shapes = {}
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read(member)
+            nbytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if nbytes > size:
+                raise ValueError(f"its entry {info.filename!r} declares shape {shape} "
+                                 f"({nbytes / 2**30:.3g} GiB) in a file of {size} bytes")
+            shapes[info.filename[:-4]] = tuple(shape)
+    return shapes
+
+
+def _check_declared_sizes(header: dict, shapes: dict) -> None:
+    """Each layer the header declares must find its weights in the file, at their shape.
+
+    Checked before any layer is built: building ``Dense(60000, 60000)`` from a
+    forged header would allocate its weights first.
+    """
+    layers = header.get("layers", [])
+    if not isinstance(layers, list):
+        raise ValueError("the header's 'layers' is not a list")
+    for i, spec in enumerate(layers):
+        config = spec.get("config", {}) if isinstance(spec, dict) else {}
+        if not isinstance(config, dict):
+            continue
+        if "in_features" in config and "out_features" in config:
+            want = (config["in_features"], config["out_features"])
+            got = shapes.get(f"{i}.W")
+            if got != want:
+                raise ValueError(f"layer {i} declares weights of shape {want} but the file "
+                                 f"holds {got if got is not None else 'none'}")
 
 
 def _read_header(npz) -> dict:

@@ -177,3 +177,52 @@ def test_a_bad_status_cell_is_named(tmp_path):
     path.write_text("epoch,train_loss,val_loss,status\n0,1.0,1.1,\n1,0.5,0.9,best\n")
     with pytest.raises(ValueError, match="line 3: column 'status' holds 'best'"):
         rk.History.from_csv(path)
+
+
+# -- hostile model files --------------------------------------------------------------
+def _forge(path, header, arrays):
+    import io
+    import json
+    buffer = io.BytesIO()
+    np.savez(buffer, __regkit__=np.array(json.dumps(header)), **arrays)
+    path.write_bytes(buffer.getvalue())
+
+
+def test_a_forged_layer_size_is_refused_before_anything_is_allocated(tmp_path):
+    model = rk.mlp((4, 3, 2), rng=0)
+    model.save(tmp_path / "good.npz")
+    import json
+    header = json.loads(str(np.load(tmp_path / "good.npz")["__regkit__"]))
+    header["layers"][0]["config"].update(in_features=60000, out_features=60000)
+    _forge(tmp_path / "forged.npz", header, model.state_dict())
+    with pytest.raises(ValueError, match=r"layer 0 declares weights of shape \(60000, 60000\) "
+                                         r"but the file holds \(4, 3\)"):
+        rk.load(tmp_path / "forged.npz")
+
+
+def test_an_array_header_claiming_more_than_the_file_is_refused(tmp_path):
+    import io
+    import zipfile
+    model = rk.mlp((4, 3, 2), rng=0)
+    model.save(tmp_path / "m.npz")
+    # a well-formed archive whose 0.W.npy header claims 149 GiB of float32
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "<f4", "fortran_order": False, "shape": (200000, 200000)})
+    with zipfile.ZipFile(tmp_path / "m.npz") as src, \
+            zipfile.ZipFile(tmp_path / "big.npz", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, head.getvalue() + b"\0" * 48
+                         if info.filename == "0.W.npy" else data)
+    with pytest.raises(ValueError, match=r"declares shape \(200000, 200000\) \(149 GiB\)"):
+        rk.load(tmp_path / "big.npz")
+
+
+def test_a_deeply_nested_header_is_a_clear_error(tmp_path):
+    import io
+    buffer = io.BytesIO()
+    np.savez(buffer, __regkit__=np.array("[" * 100_000 + "]" * 100_000))
+    (tmp_path / "deep.npz").write_bytes(buffer.getvalue())
+    with pytest.raises(ValueError, match="is not a regkit model"):
+        rk.load(tmp_path / "deep.npz")
