@@ -67,7 +67,8 @@ def _diagnose(args) -> int:
     try:
         result = diagnose(args.file, framework=args.framework, format=args.format)
     except (ValueError, OSError) as err:     # unreadable, garbage, missing columns
-        print(f"regkit diagnose: {err}", file=sys.stderr)
+        # one line, whatever the file put into the message
+        print(f"regkit diagnose: {err}".replace("\n", " "), file=sys.stderr)
         return USAGE_ERROR
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, allow_nan=False))

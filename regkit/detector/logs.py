@@ -401,12 +401,17 @@ def _cell(value) -> str:
 def _from_csv(text: str, path: str) -> RunLog:
     first = text.lstrip().splitlines()[0]
     delimiter = max(",;\t", key=first.count)    # Keras' CSVLogger allows any separator
-    table = [row for row in csv.reader(io.StringIO(text.strip()), delimiter=delimiter)
-             if any(cell.strip() for cell in row)]
+    try:
+        table = [row for row in csv.reader(io.StringIO(text.strip()), delimiter=delimiter)
+                 if any(cell.strip() for cell in row)]
+    except csv.Error as err:                # a cell over the csv module's 128 KB, say
+        raise ValueError(f"{path!r} is not a readable CSV log ({err})") from None
+    if not table:
+        raise ValueError(f"{path!r} has no cells: expected a CSV or JSON training log")
     header = [h.strip() for h in table[0]]
     rows = table[1:]
     if not rows:
-        raise ValueError(f"{path!r} has a header ({', '.join(header)}) but no rows")
+        raise ValueError(f"{path!r} has a header {header} but no rows")
     return _from_rows(header, rows, repr(path))
 
 
@@ -416,7 +421,7 @@ def _from_rows(header: list, rows: list, where: str) -> RunLog:
     for i, row in enumerate(rows, start=2):
         if len(row) != width:
             raise ValueError(f"{where}: row {i} has {len(row)} cells but the header has "
-                             f"{width} ({', '.join(header)})")
+                             f"{width} {header}")
     marks = {}
     if STATUS in header and "epoch" in header:   # History.to_csv: restored / stopped rows
         j, e = header.index(STATUS), header.index("epoch")
