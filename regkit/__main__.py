@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 def _diagnose(args) -> int:
     plot_rule = {"overwrite": args.force, "who": "regkit diagnose", "arg": "--plot",
                  "allow": "pass --force"}
+    if args.plot is not None and not args.plot.strip():
+        print("regkit diagnose: --plot needs a file name, got an empty one", file=sys.stderr)
+        return USAGE_ERROR
     if args.plot:
         try:                                  # before any work: refuse at once
             check_writable(args.plot, **plot_rule)

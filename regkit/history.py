@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 #: The per-epoch series, in CSV column order.
 FIELDS = ("train_loss", "val_loss", "train_acc", "val_acc", "penalty", "batch_loss")
+#: Curve names of other libraries' logs (Keras' CSVLogger, Lightning's metrics.csv).
+_OTHER_LOGS = ("loss", "accuracy", "acc", "val_accuracy", "step", "train_loss_epoch",
+               "train_loss_step", "val_loss_epoch", "train_acc_epoch", "train_acc_step")
 #: The CSV's last column marks the epoch early stopping restored and the one
 #: after which it stopped, so the file round-trips what ``rk.diagnose`` reads.
 STATUS = "status"
@@ -170,6 +173,13 @@ class History:
                              f"it was not written by History.to_csv; its header is "
                              f"{table[0] if table else 'missing (empty file)'}")
         header = table[0]
+        # Keras and Lightning name their curves otherwise; read as a History,
+        # their file would lose its training series without a word
+        foreign = [name for name in header if name in _OTHER_LOGS]
+        if foreign:
+            raise ValueError(f"from_csv: {path!r} has the columns {foreign}, which History.to_csv "
+                             "never writes: it looks like a Keras or Lightning log. Read it "
+                             "with rk.read_log(path), or diagnose it with rk.diagnose(path)")
         columns = {j: name for j, name in enumerate(header) if name in FIELDS}
         if not columns:
             raise ValueError(f"from_csv: {path!r} has none of the History columns "

@@ -135,3 +135,8 @@ def test_a_closed_pipe_is_not_a_traceback():
     proc = subprocess.run(f'"{sys.executable}" -m regkit diagnose "{KERAS}" --json | head -1',
                           shell=True, capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == "{" and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_an_empty_plot_name_is_refused_not_ignored(capsys):
+    assert main(["diagnose", KERAS, "--plot", ""]) == 2
+    assert "--plot needs a file name" in capsys.readouterr().err

@@ -85,7 +85,10 @@ def test_unknown_columns_are_ignored(tmp_path):
 @pytest.mark.parametrize("text, match", [
     ("", "empty file"),
     ("loss,val_loss\n1.0,1.1\n", "does not start with an 'epoch' column"),
-    ("epoch,loss,lr\n0,1.0,0.1\n", "none of the History columns"),
+    ("epoch,lr\n0,0.1\n", "none of the History columns"),
+    ("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.0,0.4,1.1\n",
+     r"columns \['accuracy', 'loss', 'val_accuracy'\].*rk.read_log"),
+    ("epoch,step,train_loss_epoch,val_loss\n0,9,1.0,\n", "looks like a Keras or Lightning log"),
     ("epoch,train_loss\n0,0.5\n1,abc\n", r"line 3: column 'train_loss' holds 'abc'"),
     ("epoch,train_loss,val_loss\n0,0.5\n", "line 2 has 2 cells but the header has 3"),
     ("epoch,train_loss\n0,0.5\n2,0.4\n", "line 3: epoch '2', expected 1"),
