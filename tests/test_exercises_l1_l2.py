@@ -132,3 +132,28 @@ def test_prox_in_place_and_stub():
     def stub(W, g, lr, lam):
         raise NotImplementedError
     assert "not implemented yet" in str(check_prox_l1_step(stub))
+
+
+# -- exercise 4: the elastic-net gradient ---------------------------------------------
+from regkit.course.exercises.l1_l2 import (check_elastic_net_grad,  # noqa: E402
+                                           reference_elastic_net_grad)
+
+
+def test_elastic_net_accepts_the_answer_and_regkit():
+    import regkit as rk
+    assert check_elastic_net_grad(reference_elastic_net_grad).passed
+    assert check_elastic_net_grad(lambda w, l1, l2: rk.ElasticNet(l1, l2).grad(w)).passed
+
+
+@pytest.mark.parametrize("fn, hint", [
+    (lambda w, l1, l2: l1 * np.sign(w) + 2 * l2 * w, "twice too large"),
+    (lambda w, l1, l2: l2 * np.sign(w) + l1 * w, "swapped"),
+    (lambda w, l1, l2: l1 * np.sign(w), "L2 part is missing"),
+    (lambda w, l1, l2: l2 * w, "L1 part is missing"),
+    (lambda w, l1, l2: l1 * np.where(w >= 0, 1.0, -1.0) + l2 * w, "np.sign(0) == 0"),
+    (lambda w, l1, l2: 0.5 * (l1 * np.sign(w) + l2 * w), "1/2 too many"),
+    (lambda w, l1, l2: None, "returned None"),
+])
+def test_elastic_net_names_the_mistake(fn, hint):
+    fb = check_elastic_net_grad(fn)
+    assert not fb.passed and hint in str(fb), str(fb)

@@ -696,6 +696,30 @@ def solution_prox_l1_step(W, grad_W, lr, lam):
 print(check_prox_l1_step(solution_prox_l1_step))
 
 # %% [markdown]
+# ### Exercise 4: the elastic-net gradient
+# Write `elastic_net_grad(w, l1, l2)`: the gradient of regkit's `ElasticNet(l1, l2)` penalty,
+# $l_1\sum|w| + \frac{l_2}{2}\sum w^2$, for a weight array of any shape, using $\operatorname{sign}(0) = 0$
+# as `np.sign` does. Return a new array.
+
+# %%
+from regkit.course.exercises.l1_l2 import check_elastic_net_grad
+
+
+def elastic_net_grad(w, l1, l2):
+    ...  # your code: an array shaped like w
+
+
+print(check_elastic_net_grad(elastic_net_grad))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+def solution_elastic_net_grad(w, l1, l2):
+    return l1 * np.sign(w) + l2 * w        # the L1 part's pull plus the L2 part's shrink
+
+
+print(check_elastic_net_grad(solution_elastic_net_grad))
+
+# %% [markdown]
 # ## Summary
 #
 # - A penalty adds a price on the weights to the data loss. L2, $\frac\lambda2\|w\|^2$, shrinks every

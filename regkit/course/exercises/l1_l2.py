@@ -245,3 +245,48 @@ def check_prox_l1_step(prox_l1_step) -> Feedback:
                               0.1, 0.01, worked=True),
         lambda: _prox_problem(prox_l1_step, W, gW, 0.05, 0.5),
     ])
+
+
+# -- exercise 4: the elastic-net gradient -------------------------------------------
+def reference_elastic_net_grad(w, l1, l2):
+    """The answer: ``l1 * sign(w) + l2 * w`` (the gradient of ``l1*|w| + l2/2*w**2``)."""
+    return l1 * np.sign(w) + l2 * w
+
+
+def _elastic_problem(fn, w, l1, l2):
+    w_in = w.copy()
+    got = fn(w_in, l1, l2)
+    if not np.array_equal(w_in, w):
+        return "elastic_net_grad changed w in place; return a new array"
+    if got is None:
+        return "elastic_net_grad returned None (did you forget `return`?)"
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != w.shape:
+        return f"the gradient has the shape of w, {w.shape}; got {got.shape}"
+    want = reference_elastic_net_grad(w, l1, l2)
+    if _close(got, want):
+        return None
+    if _close(got, l1 * np.sign(w) + 2 * l2 * w):
+        return ("the L2 part is twice too large: the 1/2 in l2/2 * w**2 cancels the 2 of the "
+                "derivative, leaving l2 * w")
+    if _close(got, l2 * np.sign(w) + l1 * w):
+        return "l1 and l2 are swapped: l1 goes with sign(w), l2 with w"
+    if _close(got, l1 * np.sign(w)):
+        return "the L2 part is missing: add l2 * w"
+    if _close(got, l2 * w):
+        return "the L1 part is missing: add l1 * sign(w)"
+    if _close(got, l1 * np.where(w >= 0, 1.0, -1.0) + l2 * w):
+        return "at w = 0 the L1 part is 0 (np.sign(0) == 0), not +l1"
+    if _close(got, 0.5 * (l1 * np.sign(w) + l2 * w)):
+        return "a factor 1/2 too many: the gradient is l1 * sign(w) + l2 * w"
+    return compare_arrays("elastic_net_grad(w, l1, l2)", got, want)
+
+
+def check_elastic_net_grad(elastic_net_grad) -> Feedback:
+    """Grade ``elastic_net_grad(w, l1, l2) -> array``: ``l1 * sign(w) + l2 * w``."""
+    w2 = _random_matrix(2)
+    w2[0, 1] = 0.0                        # a weight exactly at zero
+    return check_all("the elastic-net gradient", [
+        lambda: _elastic_problem(elastic_net_grad, W_EXAMPLE.copy(), 0.01, 0.02),
+        lambda: _elastic_problem(elastic_net_grad, w2, 0.3, 0.5),
+    ])
