@@ -65,3 +65,21 @@ def compare_arrays(what: str, got, want, *, atol=1e-6, rtol=1e-5) -> str | None:
         return (f"{what}: got {np.round(got, 4).tolist()}, expected "
                 f"{np.round(want, 4).tolist()} (largest difference at index {tuple(int(k) for k in i)})")
     return None
+
+
+def answer_array(fn, name: str, arrays, extra=(), *, shape) -> np.ndarray:
+    """Call the learner's ``fn(*arrays, *extra)`` on copies; its answer as a float64 array.
+
+    Raises :class:`Problem` (reported by :func:`check_all`) when ``fn``
+    changed an input in place, returned None, or returned another shape.
+    """
+    copies = [np.array(a, copy=True) for a in arrays]
+    got = fn(*copies, *extra)
+    if not all(np.array_equal(c, a) for c, a in zip(copies, arrays)):
+        raise Problem(f"{name} changed an input array in place; return a new array")
+    if got is None:
+        raise Problem(f"{name} returned None (did you forget `return`?)")
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != tuple(shape):
+        raise Problem(f"{name} must return an array of shape {tuple(shape)}, got {got.shape}")
+    return got

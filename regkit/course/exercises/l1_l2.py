@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Feedback, check_all, compare_arrays
+from .base import Feedback, answer_array, check_all, compare_arrays
 
 #: the chapter's example weights and strength
 W_EXAMPLE = np.array([2.0, -1.5, 0.5, -3.0])
@@ -194,15 +194,7 @@ def reference_prox_l1_step(W, grad_W, lr, lam):
 
 
 def _prox_problem(step, W, gW, lr, lam, worked=False):
-    W_in, gW_in = W.copy(), gW.copy()
-    got = step(W_in, gW_in, lr, lam)
-    if not (np.array_equal(W_in, W) and np.array_equal(gW_in, gW)):
-        return "your step changed an input array in place; return a new array"
-    if got is None:
-        return "prox_l1_step returned None (did you forget `return`?)"
-    got = np.asarray(got, dtype=np.float64)
-    if got.shape != W.shape:
-        return f"W_new must have W's shape {W.shape}, got {got.shape}"
+    got = answer_array(step, "prox_l1_step", (W, gW), (lr, lam), shape=W.shape)
     want = reference_prox_l1_step(W, gW, lr, lam)
     if _close(got, want):
         return None
@@ -254,15 +246,7 @@ def reference_elastic_net_grad(w, l1, l2):
 
 
 def _elastic_problem(fn, w, l1, l2):
-    w_in = w.copy()
-    got = fn(w_in, l1, l2)
-    if not np.array_equal(w_in, w):
-        return "elastic_net_grad changed w in place; return a new array"
-    if got is None:
-        return "elastic_net_grad returned None (did you forget `return`?)"
-    got = np.asarray(got, dtype=np.float64)
-    if got.shape != w.shape:
-        return f"the gradient has the shape of w, {w.shape}; got {got.shape}"
+    got = answer_array(fn, "elastic_net_grad", (w,), (l1, l2), shape=w.shape)
     want = reference_elastic_net_grad(w, l1, l2)
     if _close(got, want):
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Feedback, Problem, check_all, compare_arrays
+from .base import Feedback, Problem, answer_array, check_all, compare_arrays
 
 
 def _close(a, b) -> bool:
@@ -135,16 +135,8 @@ def reference_max_norm(W, c):
 
 
 def _max_norm_problem(fn, W, c):
-    W_in = W.copy()
-    got = fn(W_in, c)
-    if not np.array_equal(W_in, W):
-        return "your function changed W in place; return a new array"
-    if got is None:
-        return "max_norm_project returned None (did you forget `return`?)"
-    got = np.asarray(got, dtype=np.float64)
+    got = answer_array(fn, "max_norm_project", (W,), (c,), shape=W.shape)
     want = reference_max_norm(W, c)
-    if got.shape != W.shape:
-        return f"the result has W's shape {W.shape}, got {got.shape}"
     if _close(got, want):
         return None
     rows = np.sqrt((W * W).sum(axis=1, keepdims=True))
