@@ -85,14 +85,19 @@ def _l2(facts):
 SHALLOW = 2
 
 
+def _is_shallow(facts) -> bool:
+    depth = facts.get("hidden_layers")
+    return depth is not None and depth <= SHALLOW
+
+
 def _batchnorm_advice(facts, fw) -> str | None:
     bn = facts.get("batchnorm")
     if bn:
         return None
     if fw.batchnorm() is None:
         return fw.missing("batch normalization", "batchnorm=True")
-    depth = facts.get("hidden_layers")
-    if depth is not None and depth <= SHALLOW:
+    if _is_shallow(facts):
+        depth = facts["hidden_layers"]
         return (f"Batch normalization ({fw.batchnorm()} after each hidden {fw.dense} layer) "
                 f"is for deeper networks: with {depth} hidden layer"
                 f"{'s' if depth != 1 else ''} it mostly lets you train with larger learning "
@@ -105,9 +110,8 @@ def _batchnorm_advice(facts, fw) -> str | None:
 
 def _overfitting(facts, ev, th, fw) -> list:
     out = []
-    batchnorm = _batchnorm_advice(facts, fw)
-    shallow = (facts.get("hidden_layers") is not None
-               and facts["hidden_layers"] <= SHALLOW and not facts.get("batchnorm"))
+    batchnorm = _batchnorm_advice(facts, fw)       # None when the run has batch norm
+    shallow = _is_shallow(facts)
     if batchnorm and not shallow:      # the chapter's order: batch norm first
         out.append(batchnorm)
     images, augment = facts.get("images"), facts.get("augment")
