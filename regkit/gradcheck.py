@@ -99,6 +99,19 @@ def check_layer(layer: Module, x: ArrayLike, *, grad_y: ArrayLike | None = None,
         ``{"x": err, "<param name>": err, ...}`` with param names from
         ``layer.named_parameters()``.
     """
+    pairs = layer_gradients(layer, x, grad_y=grad_y, rng=rng, h=h)
+    return {name: rel_error(analytic, numeric) for name, (analytic, numeric) in pairs.items()}
+
+
+def layer_gradients(layer: Module, x: ArrayLike, *, grad_y: ArrayLike | None = None,
+                    rng: RNGLike = 0, h: float = 1e-6) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The two gradients :func:`check_layer` compares: ``{name: (analytic, numeric)}``.
+
+    Same arguments and conventions as :func:`check_layer`. The arrays
+    themselves are what a relative error cannot show: a gradient that is 0
+    both ways (a bias in front of a batch norm, whose batch mean takes it
+    out) has a relative error of about 1, from rounding alone.
+    """
     gen = np.random.default_rng(rng)
     mask_seed = int(gen.integers(2**32))
     x = np.array(x, dtype=np.float64)
@@ -121,17 +134,17 @@ def check_layer(layer: Module, x: ArrayLike, *, grad_y: ArrayLike | None = None,
         grad_y = np.asarray(grad_y, dtype=np.float64)
         if grad_y.shape != np.shape(y):
             raise ValueError(f"grad_y must have the output's shape {np.shape(y)}, got {grad_y.shape}")
-        analytic = {"x": layer.backward(grad_y)}
+        analytic = {"x": np.array(layer.backward(grad_y), dtype=np.float64)}
         named = layer.named_parameters()
-        analytic.update({name: np.array(p.grad) for name, p in named})
+        analytic.update({name: np.array(p.grad, dtype=np.float64) for name, p in named})
 
         def objective(_):
             return np.sum(forward() * grad_y) + layer.penalty()
 
-        errors = {"x": rel_error(analytic["x"], numerical_gradient(objective, x, h))}
+        pairs = {"x": (analytic["x"], numerical_gradient(objective, x, h))}
         for name, p in named:
-            errors[name] = rel_error(analytic[name], numerical_gradient(objective, p.data, h))
-        return errors
+            pairs[name] = (analytic[name], numerical_gradient(objective, p.data, h))
+        return pairs
     finally:
         _restore_state(layer, saved)
 

@@ -217,3 +217,18 @@ def test_regularizer_gradients(reg):
     w = away_from_zero(np.random.default_rng(8), (4, 3))
     numeric = numerical_gradient(reg, w.copy(), h=H)
     assert rel_error(reg.grad(w), numeric) < TOL
+
+
+def test_layer_gradients_gives_the_arrays_check_layer_compares():
+    # A bias in front of a batch norm has gradient 0 both ways: only the arrays
+    # show it (its relative error is rounding noise); every other array agrees.
+    model = rk.Sequential(rk.Dense(4, 3, rng=0), rk.BatchNorm(3), rk.ReLU(), rk.Dense(3, 2, rng=1))
+    x = np.random.default_rng(0).normal(size=(6, 4))
+    pairs = rk.gradcheck.layer_gradients(model, x, rng=1)
+    errors = rk.gradcheck.check_layer(model, x, rng=1)
+    assert set(pairs) == set(errors) == {"x", "0.W", "0.b", "1.gamma", "1.beta", "3.W", "3.b"}
+    for name, (analytic, numeric) in pairs.items():
+        assert errors[name] == rk.gradcheck.rel_error(analytic, numeric)
+    analytic, numeric = pairs["0.b"]
+    assert np.abs(analytic).max() < 1e-12 and np.abs(numeric).max() < 1e-8
+    assert max(e for name, e in errors.items() if name != "0.b") < 1e-7
