@@ -187,11 +187,6 @@ def _check_callbacks(callbacks) -> list:
 def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alpha,
                clip_norm, max_norm, callbacks) -> dict:
     """The ``history.config`` keys documented in :class:`regkit.History`."""
-    layers = list(model.modules())
-    l1 = l2 = 0.0
-    for layer in layers:
-        layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))
-        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
     stoppers = [cb for cb in callbacks if isinstance(cb, EarlyStopping)]
     return {
         "optimizer": type(optimizer).__name__,
@@ -201,11 +196,7 @@ def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alp
         "epochs": epochs,
         "n_train": len(x),
         "images": x.ndim == 3,
-        "dropout": [float(m.p) for m in layers
-                    if type(m).__name__ in ("Dropout", "DropConnect")],
-        "l1": l1,
-        "l2": l2,
-        "batchnorm": any(type(m).__name__ == "BatchNorm" for m in layers),
+        **layer_facts(model.modules()),
         "augment": augment is not None,
         "mixup_alpha": mixup_alpha,
         "label_smoothing": float(getattr(loss, "label_smoothing", 0.0)),
@@ -213,13 +204,47 @@ def run_config(model, x, loss, optimizer, epochs, batch_size, augment, mixup_alp
         "max_norm": None if max_norm is None else float(max_norm),
         "early_stopping": stoppers[0].patience if stoppers else None,
         "n_params": int(sum(p.data.size for p in model.parameters())),
+    }
+
+
+def _is(layer, kind: str) -> bool:
+    # By the class name, so that a learner's own layers count too (notebook 09's
+    # Dense, Dropout and BatchNorm, or a SolutionDropout), as regkit's do.
+    return type(layer).__name__.endswith(kind)
+
+
+def layer_facts(layers) -> dict:
+    """What the layers use: ``dropout`` (list of p), ``l1``, ``l2`` (largest
+    strengths), ``batchnorm`` and ``hidden_layers``.
+
+    A layer's strengths come from its ``regularizer`` (regkit's Dense) or,
+    without one, from its own ``l1``/``l2`` attributes (the project's Dense
+    of notebook 09, which writes the penalty itself).
+    """
+    layers = list(layers)
+    l1 = l2 = 0.0
+    for layer in layers:
+        reg = getattr(layer, "regularizer", None)
+        if reg is not None:
+            layer_l1, layer_l2 = strengths(reg)
+        elif _is(layer, "Dense"):
+            layer_l1 = float(getattr(layer, "l1", 0.0) or 0.0)
+            layer_l2 = float(getattr(layer, "l2", 0.0) or 0.0)
+        else:
+            layer_l1 = layer_l2 = 0.0
+        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
+    return {
+        "dropout": [float(m.p) for m in layers if _is(m, "Dropout") or _is(m, "DropConnect")],
+        "l1": l1,
+        "l2": l2,
+        "batchnorm": any(_is(m, "BatchNorm") for m in layers),
         "hidden_layers": hidden_layers(layers),
     }
 
 
 def hidden_layers(layers) -> int:
     """Dense-like layers before the output one (the network's depth, for advice)."""
-    return max(sum(type(m).__name__ in ("Dense", "DropConnect") for m in layers) - 1, 0)
+    return max(sum(_is(m, "Dense") or _is(m, "DropConnect") for m in layers) - 1, 0)
 
 
 def _number(value):

@@ -370,3 +370,19 @@ def test_twin_and_kinds_describe_the_network():
     net.eval()
     ref.eval()
     np.testing.assert_allclose(net.forward(x), ref.forward(x), rtol=1e-6, atol=1e-6)
+
+
+def test_the_detector_sees_what_the_learners_network_uses():
+    # rk.fit's config and rk.diagnose's model facts read the project's layers:
+    # its Dense keeps l1/l2 as attributes, its Dropout and BatchNorm go by name
+    from regkit.detector.advice import model_facts
+    net = rk.Sequential(Network([8, 6, 5, 3], l1=1e-4, l2=1e-3, p=0.4, batchnorm=True, seed=0))
+    facts = model_facts(net)
+    assert facts["dropout"] == [0.4, 0.4] and facts["batchnorm"] is True
+    assert (facts["l1"], facts["l2"], facts["hidden_layers"]) == (1e-4, 1e-3, 2)
+    x = np.random.default_rng(0).normal(size=(20, 8)).astype(np.float32)
+    y = np.arange(20) % 3
+    history = rk.fit(net, x, y, loss=rk.SoftmaxCrossEntropy(), optimizer=rk.Adam(net.parameters()),
+                     epochs=1, batch_size=10, progress=False)
+    assert {k: history.config[k] for k in facts if k in history.config} == {
+        k: v for k, v in facts.items() if k in history.config}

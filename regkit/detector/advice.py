@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._fit_checks import hidden_layers
+from .._fit_checks import layer_facts
 from ..module import Module
-from ..regularizers import strengths
 from .frameworks import Advice
 
 
@@ -33,20 +32,9 @@ def model_facts(model) -> dict:
     if not isinstance(model, Module):
         raise TypeError(f"model must be a regkit model (a Sequential), got {type(model).__name__}")
     layers = model.modules()
-    l1 = l2 = 0.0
-    weights = []
-    for layer in layers:
-        layer_l1, layer_l2 = strengths(getattr(layer, "regularizer", None))
-        l1, l2 = max(l1, layer_l1), max(l2, layer_l2)
-        w = getattr(getattr(layer, "W", None), "data", None)
-        if isinstance(w, np.ndarray):
-            weights.append(np.abs(w).ravel())
-    facts = {
-        "dropout": [float(m.p) for m in layers if type(m).__name__ in ("Dropout", "DropConnect")],
-        "l1": l1, "l2": l2,
-        "batchnorm": any(type(m).__name__ == "BatchNorm" for m in layers),
-        "hidden_layers": hidden_layers(layers),
-    }
+    weights = [np.abs(w).ravel() for w in (getattr(getattr(layer, "W", None), "data", None)
+                                           for layer in layers) if isinstance(w, np.ndarray)]
+    facts = layer_facts(layers)
     if weights:
         flat = np.concatenate(weights)
         facts.update(max_abs_weight=float(flat.max()), mean_abs_weight=float(flat.mean()))
