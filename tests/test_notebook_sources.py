@@ -84,16 +84,19 @@ def test_a_solution_never_replaces_the_learners_function():
         cells = _nbsource().build(source).cells
         theirs = {name for c in cells if c.cell_type == "code"
                   and "solution" not in c.metadata.get("tags", [])
-                  for name in re.findall(r"^def (\w+)", c.source, flags=re.M)}
+                  for name in re.findall(r"^(?:def|class) (\w+)", c.source, flags=re.M)}
         for c in cells:
             if "solution" in c.metadata.get("tags", []):
                 for name in re.findall(r"^def (\w+)", c.source, flags=re.M):
                     assert name.startswith("solution_") and name not in theirs, \
                         f"{source.name}: solution defines {name}"
+                for name in re.findall(r"^class (\w+)", c.source, flags=re.M):
+                    assert name.startswith("Solution") and name not in theirs, \
+                        f"{source.name}: solution defines class {name}"
 
 
 @pytest.mark.parametrize("source", [s for s in SOURCES if s.stem[:2] in
-                                    {f"0{i}" for i in range(1, 9)}], ids=lambda p: p.stem)
+                                    {f"0{i}" for i in range(1, 10)}], ids=lambda p: p.stem)
 def test_every_lesson_asks_an_inline_question_with_a_model_answer_after_it(source):
     # CS231n's inline questions: a question the learner answers in the cell,
     # then a model answer folded in <details> so it is read after, not before

@@ -2,7 +2,7 @@
 # # 00 · Start here: a tour of the course
 #
 # **After this notebook you can**
-# - find your way through the nine notebooks and know what each one adds;
+# - find your way through the ten notebooks and know what each one adds;
 # - move the sliders of a live figure, and fix the install when a widget
 #   does not show;
 # - load the four built-in datasets (and MNIST, when you have it cached);
@@ -56,6 +56,7 @@ setup_notebook()
 # | **06_augmentation** | shift, rotate and crop digits; grow the training set for free; never augment the validation set | 7 |
 # | **07_other_techniques** | label smoothing, mixup, gradient clipping, max-norm constraints | 8 |
 # | **08_overfit_detector** | the capstone: a tool that reads any training log (regkit, Keras, Lightning) and says what is wrong and what to try | 2, 9 |
+# | **09_project** | the project: write the regularised network yourself, piece by piece, each piece graded against regkit; train it, diagnose it, close its gap | 10 |
 #
 # Each notebook has the same shape: the idea with its formulas; regkit's
 # code for it; the chapter's numbers reproduced; a check against a

@@ -301,7 +301,10 @@ def check_training(cls, early_stopping, *, epochs: int = 40, patience: int = 4) 
             return (f"your early stopping {said(mine)}, rk.EarlyStopping(patience={patience}) "
                     f"{said(ref)} on the same curve: check it against notebook 05's checker")
         for got, want in state["weights"]:
-            if not np.allclose(got, want, rtol=1e-6, atol=1e-9):
+            # atol: the biases in front of a batch norm get rounding noise as
+            # gradient, which Adam turns into steps of ~1e-11 that differ from
+            # one implementation (and CPU) to the next
+            if not np.allclose(got, want, rtol=1e-6, atol=1e-6):
                 return ("the runs stopped together but end with other weights: on_train_end "
                         f"must restore the best epoch's (epoch {ref.best_epoch}) weights")
         return None
