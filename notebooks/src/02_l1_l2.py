@@ -720,6 +720,78 @@ def solution_elastic_net_grad(w, l1, l2):
 print(check_elastic_net_grad(solution_elastic_net_grad))
 
 # %% [markdown]
+# ### Exercise 5: choose λ on the validation folds, with scikit-learn
+# `rk.MLPClassifier` is a scikit-learn estimator, so scikit-learn's model-selection tools work on it.
+# `validation_curve(estimator, x, y, param_name="l2", param_range=lambdas, cv=cv)` trains the
+# estimator once per λ and fold and returns two arrays of shape `(n_lambdas, n_folds)`: the scores
+# on the training folds and on the held-out (validation) folds. Write
+# `choose_lambda(estimator, x, y, lambdas, cv)` returning `(chosen, mean, sem)`: the mean validation
+# score of each λ over the folds, its standard error (`std(ddof=1) / sqrt(n_folds)`), and the
+# one-standard-error choice of section 8 (the largest λ whose mean is at least the best mean minus
+# the best's standard error; `lambdas` is sorted in increasing order). The test set is not an
+# argument: it has no say in the choice. The checker drives your function with a scripted estimator
+# whose scores it knows, so it can tell which slip picked the wrong λ.
+
+# %%
+from sklearn.model_selection import StratifiedKFold, validation_curve
+from regkit.course.exercises.choose import check_choose_lambda
+
+
+def choose_lambda(estimator, x, y, lambdas, cv):
+    ...  # your code: validation_curve, then the mean, the standard error and the one-SE choice
+
+
+print(check_choose_lambda(choose_lambda))
+
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+def solution_choose_lambda(estimator, x, y, lambdas, cv):
+    _, val = validation_curve(estimator, x, y, param_name="l2", param_range=lambdas, cv=cv)
+    mean = val.mean(axis=1)                               # over the folds
+    sem = val.std(axis=1, ddof=1) / np.sqrt(val.shape[1])
+    best = int(np.argmax(mean))
+    good = np.flatnonzero(mean >= mean[best] - sem[best])
+    return lambdas[int(good.max())], mean, sem            # the strongest of the good ones
+
+
+print(check_choose_lambda(solution_choose_lambda))
+
+# %% [markdown]
+# Now on real data: 150 training digits, a 64-128-10 network, 3 folds, five λ values (15 short
+# trainings, under a second). Then the chosen λ is trained on all 150 digits and the test set is
+# looked at, once.
+
+# %%
+chooser = choose_lambda if check_choose_lambda(choose_lambda) else solution_choose_lambda
+small = rk.datasets.digits(n_train=150, random_state=0)
+lambdas = [0.0, 1e-4, 1e-3, 1e-2, 1e-1]
+net = rk.MLPClassifier(hidden_layer_sizes=(128,), epochs=60, random_state=0)
+chosen, mean, sem = chooser(net, small.x_train, small.y_train, lambdas,
+                            StratifiedKFold(3, shuffle=True, random_state=0))
+final = rk.MLPClassifier(hidden_layer_sizes=(128,), epochs=60, random_state=0, l2=chosen)
+final.fit(small.x_train, small.y_train)
+print("on this machine, with", "your" if chooser is choose_lambda else "the solution's", "choose_lambda:")
+for lam, m, e in zip(lambdas, mean, sem):
+    print(f"  lambda {lam:<6g}  validation accuracy {m:.3f} ± {e:.3f}")
+print(f"chosen lambda = {chosen:g}; its test accuracy, looked at once: "
+      f"{final.score(small.x_test, small.y_test):.3f}")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+claim("lambda = 0.1 has the lowest mean validation accuracy over the folds, and is not chosen",
+      int(np.argmin(mean)) == 4 and chosen < 0.1, measured=f"{np.round(mean, 3)}, chose {chosen}")
+claim("the standard errors over 3 folds are about 1 to 4 points: they are not small beside the "
+      "differences between the lambdas", bool(0.005 < sem.min() and sem.max() < 0.05),
+      measured=str(np.round(sem, 3)))
+band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_test), 0.86, 0.94, fmt=".0%")
+
+# %% [markdown]
+# Three folds of 50 digits give standard errors of one to four points, as large as most of the
+# differences between λ values: the rule then picks the strongest λ the noise cannot tell from the
+# best, never λ = 0.1, which underfits. The test accuracy printed above is the first and only
+# look at the test set; had it guided the choice, it would no longer be an estimate of anything.
+
+# %% [markdown]
 # ## Summary
 #
 # - A penalty adds a price on the weights to the data loss. L2, $\frac\lambda2\|w\|^2$, shrinks every
