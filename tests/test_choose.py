@@ -35,3 +35,17 @@ def test_bad_input_is_named():
         one_se_choice([1, 2, 3], np.zeros((1, 3)))
     with pytest.raises(ValueError, match="stronger must be"):
         one_se_choice([1, 2], np.zeros((2, 2)), stronger="bigger")
+
+
+def test_seed_sweep_fills_one_row_per_seed_and_one_column_per_value():
+    from regkit.course.experiments.choose import seed_sweep
+    calls = []
+
+    def train_and_score(value, seed):
+        calls.append((value, seed))
+        return value + seed / 10, -value
+
+    out = seed_sweep(train_and_score, [1.0, 2.0, 3.0], seeds=range(2))
+    assert calls == [(1.0, 0), (2.0, 0), (3.0, 0), (1.0, 1), (2.0, 1), (3.0, 1)]
+    np.testing.assert_allclose(out["val"], [[1.0, 2.0, 3.0], [1.1, 2.1, 3.1]])
+    np.testing.assert_allclose(out["test"], [[-1.0, -2.0, -3.0]] * 2)

@@ -45,3 +45,26 @@ def one_se_choice(values, scores, *, stronger: str = "larger") -> dict:
     one_se = int(ranked[-1] if stronger == "larger" else ranked[0])
     return {"mean": mean, "std": std, "sem": sem, "best": best, "one_se": one_se,
             "threshold": float(threshold)}
+
+
+def seed_sweep(train_and_score, values, seeds) -> dict:
+    """Every setting trained with every seed: the scores :func:`one_se_choice` takes.
+
+    Args:
+        train_and_score: ``(value, seed) -> (validation score, test score)``;
+            each seed should draw its own training subset, split and weights.
+        values: the settings of the knob.
+        seeds: the seeds.
+
+    Returns:
+        ``{"val": (n_seeds, n_values), "test": (n_seeds, n_values)}``. Choose
+        with ``val`` only; ``test`` is for reporting the choice, once.
+    """
+    seeds, values = list(seeds), list(values)
+    val = np.zeros((len(seeds), len(values)))
+    test = np.zeros_like(val)
+    for i, seed in enumerate(seeds):
+        for j, value in enumerate(values):
+            val[i, j], test[i, j] = train_and_score(value, seed)
+    return {"val": val, "test": test}
+

@@ -27,6 +27,7 @@ from ...mlp import mlp
 from ...network import Sequential
 from ...optim import Adam
 from ...training import fit
+from .choose import seed_sweep
 
 #: the digits experiment: few samples, a wide net, long enough to overfit
 DIGITS = {"n_train": 100, "width": 256, "epochs": 80, "lr": 2e-3, "batch_size": 20}
@@ -75,6 +76,24 @@ def train_digits(p: float, *, layer: str = "dropout", seed: int = 0, data=None, 
     data = data if data is not None else datasets.digits(n_train=cfg["n_train"], random_state=0)
     model, history = _train(data, p, cfg, layer, seed)
     return {"model": model, "history": history, "data": data}
+
+
+def digits_dropout_scores(ps, seeds, **cfg) -> dict:
+    """Final validation and test accuracy of :func:`train_digits` for every rate and seed.
+
+    Each seed draws another 100 training digits (and split) and other initial
+    weights and masks. Returns ``{"val": (n_seeds, n_ps), "test": ...}``
+    (:func:`regkit.course.experiments.choose.seed_sweep`); choose with ``val``.
+    """
+    cfg = {**DIGITS, **cfg}
+
+    def train_and_score(p, seed):
+        data = datasets.digits(n_train=cfg["n_train"], random_state=seed)
+        model, _ = _train(data, p, cfg, "dropout", seed)
+        return tuple(float(np.mean(model.predict(x).argmax(axis=1) == y))
+                     for x, y in ((data.x_val, data.y_val), (data.x_test, data.y_test)))
+
+    return seed_sweep(train_and_score, ps, seeds)
 
 
 def boundary_grid(model, x, steps: int = 60, margin: float = 0.6):

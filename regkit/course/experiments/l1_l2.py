@@ -24,6 +24,7 @@ from ...module import Parameter
 from ...optim import SGD, Adam, AdamW
 from ...regularizers import L2
 from ...training import fit
+from .choose import seed_sweep
 from .sparsity import sparse_sweep
 from .geometry import ellipse_problem, solution_paths
 
@@ -110,21 +111,21 @@ def digits_lambda_scores(lams, seeds, *, n_train=100, epochs=150):
 
     Returns:
         ``{"val": (n_seeds, n_lams), "test": (n_seeds, n_lams)}`` final-epoch
-        accuracies. Choose with ``val`` only; ``test`` is for the choice's report.
+        accuracies (:func:`regkit.course.experiments.choose.seed_sweep`).
     """
-    val = np.zeros((len(seeds), len(lams)))
-    test = np.zeros_like(val)
-    for i, seed in enumerate(seeds):
+    def train_and_score(lam, seed):
         data = datasets.digits(n_train=n_train, random_state=seed)
-        for j, lam in enumerate(lams):
-            model = digits_model(lam, seed=seed)
-            fit(model, data.x_train, data.y_train, loss=SoftmaxCrossEntropy(),
-                optimizer=SGD(model.parameters(), lr=0.05, momentum=0.9), epochs=epochs,
-                batch_size=32, rng=seed, progress=False)
-            model.eval()
-            val[i, j] = np.mean(model.predict(data.x_val).argmax(axis=1) == data.y_val)
-            test[i, j] = np.mean(model.predict(data.x_test).argmax(axis=1) == data.y_test)
-    return {"val": val, "test": test}
+        model = digits_model(lam, seed=seed)
+        fit(model, data.x_train, data.y_train, loss=SoftmaxCrossEntropy(),
+            optimizer=SGD(model.parameters(), lr=0.05, momentum=0.9), epochs=epochs,
+            batch_size=32, rng=seed, progress=False)
+        return _accuracy(model, data.x_val, data.y_val), _accuracy(model, data.x_test, data.y_test)
+
+    return seed_sweep(train_and_score, lams, seeds)
+
+
+def _accuracy(model, x, y) -> float:
+    return float(np.mean(model.predict(x).argmax(axis=1) == y))
 
 
 def sparse_grid(seed=0):
