@@ -49,3 +49,14 @@ def test_seed_sweep_fills_one_row_per_seed_and_one_column_per_value():
     assert calls == [(1.0, 0), (2.0, 0), (3.0, 0), (1.0, 1), (2.0, 1), (3.0, 1)]
     np.testing.assert_allclose(out["val"], [[1.0, 2.0, 3.0], [1.1, 2.1, 3.1]])
     np.testing.assert_allclose(out["test"], [[-1.0, -2.0, -3.0]] * 2)
+
+
+def test_the_notebook_sweeps_score_every_setting_with_every_seed():
+    # the sweeps of notebooks 03 (p) and 06 (rotation strength), shrunk to a
+    # few epochs: one row per seed, one column per setting, accuracies in [0, 1]
+    from regkit.course.experiments import augmentation, dropout
+    for out in (dropout.digits_dropout_scores((0.0, 0.5), seeds=(0, 1), epochs=2),
+                augmentation.field_scores("rotate", (0.0, 20.0), seeds=(0, 1), epochs=2)):
+        assert out["val"].shape == out["test"].shape == (2, 2)
+        assert np.all((0 <= out["val"]) & (out["val"] <= 1))
+        assert not np.array_equal(out["val"][0], out["val"][1])   # seeds differ

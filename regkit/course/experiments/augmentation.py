@@ -27,6 +27,7 @@ from ...mlp import mlp
 from ...network import Sequential
 from ...optim import Adam
 from ...training import fit
+from .choose import seed_sweep
 
 #: transform -> (keyword, default, slider low, high, step): the gallery's sliders
 SLIDERS = {
@@ -147,3 +148,26 @@ def field_sets(x, y) -> dict:
     moved = np.zeros_like(x)
     moved[:, 1:, 1:] = x[:, :-1, :-1]
     return {"tilted 15°": (np.clip(tilted, 0, 1).astype(x.dtype), y), "moved 1 px": (moved, y)}
+
+
+def field_scores(name: str, strengths, seeds, field: str = "tilted 15°", **cfg) -> dict:
+    """Accuracy on a fixed variant (:func:`field_sets`) for every strength and seed.
+
+    Each seed draws its own training digits (and split) and initial weights,
+    and trains :func:`small_mlp` with ``transform(name, strength)`` (strength
+    0: no augmentation). The validation score is the accuracy on the
+    ``field`` variant of the validation images, the test score on the same
+    variant of the test images. Returns ``{"val": (n_seeds, n_strengths),
+    "test": ...}`` (:func:`regkit.course.experiments.choose.seed_sweep`);
+    choose with ``val``, report the choice's ``test`` once.
+    """
+    cfg = {**CFG, **cfg}
+
+    def train_and_score(strength, seed):
+        data = datasets.digits(n_train=cfg["n_train"], flatten=False, random_state=seed)
+        run = train(transform(name, strength) if strength else None, seed=seed, data=data, **cfg)
+        return tuple(accuracy(run["model"], *field_sets(x, y)[field])
+                     for x, y in ((data.x_val, data.y_val), (data.x_test, data.y_test)))
+
+    return seed_sweep(train_and_score, strengths, seeds)
+
