@@ -104,7 +104,8 @@ def test_dashboard_moves_the_stop(run):
     later = d.state["result"]["stop"]
     assert d.state["error"] is None, d.state["error"]
     assert later.stopped_epoch is None or later.stopped_epoch > first.stopped_epoch
-    assert d.state["result"]["test_acc"] == run["test_acc"][later.best_epoch]
+    assert d.state["result"]["val_acc"] == run["history"].val_acc[later.best_epoch]
+    assert "test" not in d.state["text"]          # the test set stays out of the choice
     d.set(patience=1, min_delta=0.03)
     assert first.stopped_epoch is not None
     assert d.state["result"]["stop"].stopped_epoch <= first.stopped_epoch

@@ -195,7 +195,8 @@ band("test accuracy gained over the last epoch's weights", run["test_acc"][best]
 
 # %% [markdown]
 # Now the same recorded curve under four patiences (grey: the epochs that
-# early stopping saves; ring: the epoch restored):
+# early stopping saves; ring: the epoch restored; in the corner, that
+# epoch's validation accuracy):
 
 # %%
 fig = esplots.stop_multiples(run)
@@ -210,8 +211,11 @@ plt.show()
 # noisy curve, which a small data set makes likely).
 #
 # **Live:** move the sliders. Nothing is retrained: the rule is replayed on
-# the recorded validation loss and the restored epoch's test accuracy is
-# looked up.
+# the recorded validation loss and the restored epoch's validation accuracy
+# is looked up. The dashboard is where you would *choose* patience and
+# `min_delta`, so it shows validation numbers only; the test accuracies in
+# this notebook are hindsight, to show what each rule would have cost on
+# data none of them saw, never a way to pick one.
 
 # %%
 from regkit.course.widgets.early_stopping import early_stopping_dashboard

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..experiments.early_stopping import PATIENCE_SHOWN, StopPoint, replay
-from ...style import PALETTE, TEST, TRAIN, VAL
+from ...style import PALETTE, TRAIN, VAL
 
 #: top of the loss axis (the recorded run's validation loss stays near 1)
 YMAX = 2.0
@@ -50,19 +50,20 @@ def _when(stop: StopPoint) -> str:
 
 def stop_multiples(run: dict, patiences=PATIENCE_SHOWN, min_delta: float = 0.0) -> plt.Figure:
     """One panel per patience: where it stops, which epoch it restores, and
-    that epoch's test accuracy (the last epoch's for comparison in the title)."""
+    that epoch's validation accuracy (the last epoch's for comparison in the
+    title). Validation, not test: these panels are for choosing the patience."""
     fig, axes = plt.subplots(1, len(patiences), figsize=(3.2 * len(patiences), 3.6),
                              sharey=True, squeeze=False)
     for i, (ax, p) in enumerate(zip(axes[0], patiences)):
         stop = draw_stop(ax, run, p, min_delta, title=f"patience {p}")
-        acc = run["test_acc"][stop.best_epoch]
-        ax.text(0.97, 0.97, f"{_when(stop)}\nrestore {stop.best_epoch + 1}\ntest acc {acc:.1%}",
+        acc = run["history"].val_acc[stop.best_epoch]
+        ax.text(0.97, 0.97, f"{_when(stop)}\nrestore {stop.best_epoch + 1}\nval acc {acc:.1%}",
                 transform=ax.transAxes, ha="right", va="top", fontsize=10,
                 bbox={"fc": "white", "ec": "0.8", "alpha": 0.9})
         if i:
             ax.set_ylabel("")
     fig.suptitle(f"same recorded run, four patiences (min_delta = {min_delta:g}); "
-                 f"last epoch's test accuracy {run['test_acc'][-1]:.1%}", fontsize=12)
+                 f"last epoch's validation accuracy {run['history'].val_acc[-1]:.1%}", fontsize=12)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=11, frameon=False)
     fig.tight_layout(rect=(0, 0.07, 1, 1))
@@ -71,21 +72,22 @@ def stop_multiples(run: dict, patiences=PATIENCE_SHOWN, min_delta: float = 0.0) 
 
 def stop_view(run: dict, patience: int, min_delta: float = 0.0) -> plt.Figure:
     """The dashboard's picture: left the loss curves with the stop and the
-    restored epoch, right the test accuracy of every epoch's weights."""
+    restored epoch, right the validation accuracy of every epoch's weights (the
+    test set stays out of the choice the dashboard is for)."""
     fig, (a, b) = plt.subplots(1, 2, figsize=(10.5, 3.9))
     stop = draw_stop(a, run, patience, min_delta, legend=True,
                      title=f"patience {patience}, min_delta {min_delta:g}")
-    acc = run["test_acc"]
+    acc = np.asarray(run["history"].val_acc)
     epochs = np.arange(1, len(acc) + 1)
-    b.plot(epochs, acc, color=TEST, label="test accuracy of epoch t's weights")
+    b.plot(epochs, acc, color=VAL, label="validation accuracy of epoch t's weights")
     best = stop.best_epoch
     b.plot(best + 1, acc[best], "o", ms=11, mfc="none", mec=PALETTE["black"], mew=2.2)
     b.axhline(acc[-1], color="0.5", lw=1.2, ls=":", label=f"last epoch: {acc[-1]:.1%}")
     if stop.stopped_epoch is not None:
         b.axvspan(stop.stopped_epoch + 1, epochs[-1], color="0.92", zorder=0)
     lo = float(np.quantile(acc, 0.05))
-    b.set(xlabel="epoch", ylabel="test accuracy", ylim=(lo - 0.01, acc.max() + 0.015),
-          title=f"restored epoch {best + 1}: test accuracy {acc[best]:.1%}")
+    b.set(xlabel="epoch", ylabel="validation accuracy", ylim=(lo - 0.01, acc.max() + 0.015),
+          title=f"restored epoch {best + 1}: validation accuracy {acc[best]:.1%}")
     b.legend(loc="upper right", fontsize=10)
     # fixed margins, not tight_layout: it would double the drawing time of a slider update
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.91, wspace=0.22)

@@ -4,7 +4,9 @@ Nothing is retrained. The notebook records one long run with every epoch's
 weights (:func:`regkit.course.experiments.early_stopping.record_run`); moving a slider
 replays the stopping rule on the recorded validation loss
 (:func:`regkit.course.experiments.early_stopping.replay`, microseconds) and looks up the
-restored epoch's test accuracy, so the cost of an update is drawing only.
+restored epoch's validation accuracy, so the cost of an update is drawing only.
+The dashboard is where the learner chooses patience and min_delta, so it shows
+validation numbers only: the test set stays out of the choice.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from .base import Dashboard, slider
 def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float = 0.0,
                              max_patience: int = 60) -> Dashboard:
     """A patience slider (1 to ``max_patience``) and a min_delta selector over
-    the recorded run's loss curves and its per-epoch test accuracy.
+    the recorded run's loss curves and its per-epoch validation accuracy.
 
     Args:
         run: the dict of :func:`regkit.course.experiments.early_stopping.record_run`.
@@ -26,7 +28,7 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
             :data:`regkit.course.experiments.early_stopping.MIN_DELTAS`).
         max_patience: the slider's upper end.
 
-    ``state["result"]`` is ``{"stop": StopPoint, "test_acc": float,
+    ``state["result"]`` is ``{"stop": StopPoint, "val_acc": float,
     "epochs_run": int, "epochs_saved": int}`` (epochs counted 1-based).
     """
     if min_delta not in exp.MIN_DELTAS:
@@ -36,7 +38,7 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
     def compute(patience, min_delta):
         stop = exp.replay(run["history"].val_loss, patience, min_delta)
         ran = n_epochs if stop.stopped_epoch is None else stop.stopped_epoch + 1
-        return {"stop": stop, "test_acc": float(run["test_acc"][stop.best_epoch]),
+        return {"stop": stop, "val_acc": float(run["history"].val_acc[stop.best_epoch]),
                 "epochs_run": ran, "epochs_saved": n_epochs - ran}
 
     def draw(result, patience, min_delta):
@@ -49,8 +51,8 @@ def early_stopping_dashboard(run: dict, *, patience: int = 10, min_delta: float 
                       f"({result['epochs_saved']} of {n_epochs} epochs saved)")
         return (f"patience {patience}, min_delta {min_delta:g}: {where}; restores epoch "
                 f"{stop.best_epoch + 1} (validation loss "
-                f"{run['history'].val_loss[stop.best_epoch]:.3f}), test accuracy "
-                f"{result['test_acc']:.1%} vs {run['test_acc'][-1]:.1%} at the last epoch")
+                f"{run['history'].val_loss[stop.best_epoch]:.3f}), validation accuracy "
+                f"{result['val_acc']:.1%} vs {run['history'].val_acc[-1]:.1%} at the last epoch")
 
     delta = W.SelectionSlider(options=[(f"{v:g}", v) for v in exp.MIN_DELTAS],
                               value=min_delta, description="min_delta",
