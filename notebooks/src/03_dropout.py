@@ -262,8 +262,8 @@ claim("moons: the decision boundary gets shorter from p = 0 to 0.5 to 0.7",
 # %%
 from regkit.course.experiments.choose import one_se_choice
 from regkit.course.plots.choose import validation_curve
-p_choices = (0.0, 0.3, 0.5, 0.7)
-p_scores = dexp.digits_dropout_scores(p_choices, seeds=range(4))
+p_choices = dexp.P_CHOICES                          # 0, 0.3, 0.5, 0.7
+p_scores = dexp.digits_dropout_scores(p_choices, seeds=dexp.CHOICE_SEEDS)   # seeds 0-3
 p_choice = one_se_choice(p_choices, p_scores["val"], stronger="larger")
 fig = validation_curve(p_choices, p_scores["val"], p_choice, xlabel="dropout rate p")
 plt.show()

@@ -362,8 +362,8 @@ claim("   shift(1) does not help on tilted digits",
 # %%
 from regkit.course.experiments.choose import one_se_choice
 from regkit.course.plots.choose import validation_curve
-degrees = (0.0, 10.0, 20.0, 30.0, 45.0)
-tilt_scores = aug.field_scores("rotate", degrees, seeds=range(4))
+degrees = aug.TILT_DEGREES                          # 0, 10, 20, 30, 45
+tilt_scores = aug.field_scores("rotate", degrees, seeds=aug.CHOICE_SEEDS)   # seeds 0-3
 tilt_choice = one_se_choice(degrees, tilt_scores["val"], stronger="larger")
 fig = validation_curve(degrees, tilt_scores["val"], tilt_choice, xlabel="rotate(degrees=...)",
                        ylabel="accuracy on tilted validation digits", labels=[f"{d:g}" for d in degrees])

@@ -150,6 +150,10 @@ def field_sets(x, y) -> dict:
     return {"tilted 15°": (np.clip(tilted, 0, 1).astype(x.dtype), y), "moved 1 px": (moved, y)}
 
 
+#: the rotation strengths and seeds notebook 06 chooses from, on tilted validation digits
+TILT_DEGREES, CHOICE_SEEDS = (0.0, 10.0, 20.0, 30.0, 45.0), range(4)
+
+
 def field_scores(name: str, strengths, seeds, field: str = "tilted 15°", **cfg) -> dict:
     """Accuracy on a fixed variant (:func:`field_sets`) for every strength and seed.
 

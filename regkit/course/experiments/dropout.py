@@ -78,6 +78,10 @@ def train_digits(p: float, *, layer: str = "dropout", seed: int = 0, data=None, 
     return {"model": model, "history": history, "data": data}
 
 
+#: the rates and seeds notebook 03 chooses p from (one-standard-error rule)
+P_CHOICES, CHOICE_SEEDS = (0.0, 0.3, 0.5, 0.7), range(4)
+
+
 def digits_dropout_scores(ps, seeds, **cfg) -> dict:
     """Final validation and test accuracy of :func:`train_digits` for every rate and seed.
 

@@ -5,7 +5,9 @@ import functools
 
 from ... import augment
 from ..experiments import augmentation as exp
+from ..experiments.choose import one_se_choice
 from ..plots import augmentation as plots
+from ..plots import choose
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,5 +38,14 @@ def with_without():
                                 "rotate(15) + zoom(0.1)": exp.train(both)})
 
 
-FIGURES = {"06_gallery.png": gallery, "06_mirror.png": mirror,
+def rotation_choice():
+    """Accuracy on tilted validation digits against rotation strength, four seeds, one-SE choice."""
+    degrees = exp.TILT_DEGREES
+    scores = exp.field_scores("rotate", degrees, exp.CHOICE_SEEDS)["val"]
+    return choose.validation_curve(degrees, scores, one_se_choice(degrees, scores),
+                                   xlabel="rotate(degrees=...)",
+                                   ylabel="accuracy on tilted validation digits")
+
+
+FIGURES = {"06_gallery.png": gallery, "06_rotation_choice.png": rotation_choice, "06_mirror.png": mirror,
            "06_strength.png": strength, "06_with_without.png": with_without}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 
 from ..experiments import dropout as exp
+from ..experiments.choose import one_se_choice
+from ..plots import choose
 from ..plots import dropout as plots
 
 
@@ -29,6 +31,14 @@ def ensemble():
                                                 run["data"].y_val))
 
 
+def p_choice():
+    """Validation accuracy of p = 0, 0.3, 0.5, 0.7 over four seeds, and the one-SE choice."""
+    scores = exp.digits_dropout_scores(exp.P_CHOICES, exp.CHOICE_SEEDS)["val"]
+    return choose.validation_curve(exp.P_CHOICES, scores, one_se_choice(exp.P_CHOICES, scores),
+                                   xlabel="dropout rate p")
+
+
 FIGURES = {"03_dropout_p_curves.png": p_curves,
+           "03_dropout_p_choice.png": p_choice,
            "03_dropout_p_boundaries.png": p_boundaries,
            "03_dropout_ensemble.png": ensemble}
