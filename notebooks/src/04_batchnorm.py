@@ -424,14 +424,19 @@ plt.show()
 # is steadier from seed to seed. With three seeds and one data set this is a hint, not a
 # law: the chapter's "both work" is the honest summary. Whichever you choose, never normalise the output layer.
 #
-# ## 7. Exercise: batch norm forward (and backward)
+# ## 7. Exercise: batch norm forward and backward
 #
 # Write training-mode batch norm for a batch `x` of shape `(batch, features)`:
-# `batchnorm_forward(x, gamma, beta, eps)` returns `y`. Then, if you like,
+# `batchnorm_forward(x, gamma, beta, eps)` returns `y`. Then the backward,
 # `batchnorm_backward(grad_y, x, gamma, eps)` returning
-# `(grad_x, grad_gamma, grad_beta)` (recompute what you need from `x`).
-# The checkers try the worked example, a random batch, features with no
-# spread, and recognise the usual slips.
+# `(grad_x, grad_gamma, grad_beta)` (recompute what you need from `x`), from
+# the formulas of section 3: the batch mean and variance depend on every
+# $x_i$, so each $x_i$ gets gradient through them too. Both parts are graded.
+# The forward's checker tries the worked example, a random batch and
+# features with no spread; the backward's uses a random upstream gradient
+# (an all-ones one gives $\partial L/\partial x = 0$ and hides mistakes) and
+# recognises the classic slip of treating the statistics as constants.
+# Notebook 09 builds the whole layer, running statistics included.
 
 # %%
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
