@@ -261,6 +261,8 @@ def report(rows: list[dict]) -> list:
         print(f"trained on the spot ({len(trained)} moves, kernel >= {TRAINS_MS:.0f} ms): "
               f"\"computing…\" shown after {C.percentile(busy, 50):.0f}/{max(busy):.0f} ms (p50/max), "
               f"done after {C.percentile(total, 50):.0f}/{max(total):.0f} ms")
+        print("  each move, \"computing…\" / done (ms): " + ", ".join(
+            f"{b:.0f}/{ms:.0f}" for ms, b in trained))
         for label, value, limit in (("\"computing…\" shown, max", max(busy), BUSY_TARGET_MS),
                                     ("finished, max", max(total), TRAINED_TARGET_MS)):
             line, ok = C.check_target(f"trained on the spot: {label} (ms)", value, limit)

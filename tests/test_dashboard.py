@@ -230,3 +230,34 @@ def test_the_image_is_a_palette_png_of_the_figure():
     image = Image.open(io.BytesIO(png))
     assert image.mode == "P"
     assert abs(image.size[0] - bbox.width * DPI) <= 1 and abs(image.size[1] - bbox.height * DPI) <= 1
+
+
+def test_an_idle_dashboard_settles_the_heap_again_and_a_move_cancels_it(monkeypatch):
+    # objects made after the build (later cells, the updates) are frozen too,
+    # once nobody has moved a control for SETTLE_AFTER seconds; a move in
+    # between cancels the settle, so no full collection lands on a move
+    import asyncio
+    import gc
+    from regkit.course.widgets import base
+
+    monkeypatch.setattr(base, "SETTLE_AFTER", 0.3)
+    import time
+    settles = []
+    monkeypatch.setattr(base, "_settle_heap", lambda: settles.append(time.perf_counter()))
+
+    async def body():
+        d = Dashboard({"a": slider("a", 1, 0, 3, 1)}, lambda a: a,
+                      lambda result, a: plt.subplots(figsize=(1, 1))[0])
+        assert len(settles) == 1                # the build settles at once
+        await asyncio.sleep(0.02)
+        d.controls["a"].value = 2               # a move before the idle settle: cancelled
+        assert d._settling is None
+        await asyncio.sleep(0.15)               # the update (after the debounce) re-arms it
+        assert len(settles) == 1 and d._settling is not None
+        await asyncio.sleep(0.5)
+        assert len(settles) == 2 and d._settling is None
+
+    try:
+        _run_in_loop(body)
+    finally:
+        gc.unfreeze()
