@@ -72,7 +72,7 @@ _ARM = """([dash, before]) => {
       const s = window.__rk.settled(dash, before, window.__rkT0);
       if (s === null) return;
       if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
-      const img = dash.querySelector('.widget-output img');
+      const img = dash.querySelector('img.widget-image');
       finished = true; obs.disconnect();
       img.decode().catch(() => null).then(() => resolve(
         {state: 'ok', ms: performance.now() - window.__rkT0, status: s.status, busy: window.__rkBusy}));

@@ -70,15 +70,18 @@ def test_cached_setting_reuses_the_rendered_image():
     assert d.state["png"] is first  # not re-rendered
 
 
-def test_output_widget_holds_the_current_image_and_the_traceback():
-    import base64
+def test_one_image_widget_shows_the_current_image_and_an_output_the_traceback():
     d = _dash([])
     d.controls["a"].value = 2
-    (out,) = d.output.outputs
-    assert base64.b64decode(out["data"]["image/png"]) == d.state["png"]
+    assert d.image.value == d.state["png"] and d.output.outputs == ()
     d.controls["a"].value = 3
     (out,) = d.output.outputs
     assert out["output_type"] == "stream" and "boom at a=3" in out["text"]
+    assert d.image.layout.display == "none"          # the traceback in place of the image
+    d.controls["a"].value = 1                        # a good setting again (cached)
+    assert d.output.outputs == () and d.image.layout.display is None
+    assert d.image.value == d.state["png"]
+    assert d.frame.children == (d.image, d.output) and d.frame.layout.height == "460px"
 
 
 def test_status_carries_the_values_as_data():
@@ -241,6 +244,7 @@ def test_an_idle_dashboard_settles_the_heap_again_and_a_move_cancels_it(monkeypa
     from regkit.course.widgets import base
 
     monkeypatch.setattr(base, "SETTLE_AFTER", 0.3)
+    monkeypatch.setattr(base, "SETTLE_MIN_OBJECTS", 0)
     import time
     settles = []
     monkeypatch.setattr(base, "_settle_heap", lambda: settles.append(time.perf_counter()))
@@ -256,6 +260,9 @@ def test_an_idle_dashboard_settles_the_heap_again_and_a_move_cancels_it(monkeypa
         assert len(settles) == 1 and d._settling is not None
         await asyncio.sleep(0.5)
         assert len(settles) == 2 and d._settling is None
+        monkeypatch.setattr(base, "SETTLE_MIN_OBJECTS", 10**9)
+        d._settle()                             # too few objects to be worth a collection
+        assert len(settles) == 2
 
     try:
         _run_in_loop(body)

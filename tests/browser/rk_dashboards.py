@@ -91,7 +91,7 @@ _JS = r"""
     while ((m = re.exec(head))) keys.push([m[1], m.index, re.lastIndex]);
     return keys.map(([k, , from], i) => [k, head.slice(from, i + 1 < keys.length ? keys[i + 1][1] : head.length)]);
   };
-  const imgSrc = (dash) => { const i = dash.querySelector('.widget-output img'); return i ? i.src : null; };
+  const imgSrc = (dash) => { const i = dash.querySelector('img.widget-image'); return i ? i.src : null; };
   const outputText = (dash) => { const o = dash.querySelector('.widget-output'); return o ? o.innerText : ''; };
   // The state of a dashboard after a move: null while it is still getting
   // there; {state: 'ok' | 'error' | 'unchanged' | 'mismatch', ...} once settled.

@@ -13,11 +13,13 @@ slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
    computes its first value and its last, never the ones in between;
 3. looks the values up in a cache of results *and rendered images*, so going
    back to a setting is instant (drawing a figure costs 50-110 ms);
-4. replaces the image in one fixed-height ``Output`` (through the widget's
-   ``outputs`` state, which also works from a debounced timer), so the page
-   does not jump;
-5. on an exception, shows the traceback in the output (never a silent
-   kernel log) and records it in ``state["error"]``.
+4. swaps the bytes of one ``Image`` widget inside a fixed-height frame, so
+   the page does not jump: the PNG travels as a binary buffer and the
+   browser points the same ``<img>`` at it, where an ``Output`` would send
+   it base64-encoded and rebuild its output area at every move (measured in
+   JupyterLab: a setting seen before ... see the README's performance section);
+5. on an exception, shows the traceback in an ``Output`` under the image
+   (never a silent kernel log) and records it in ``state["error"]``.
 
 Without a running event loop (a test, a script) updates run synchronously,
 so a test can set ``slider.value`` and read ``dashboard.state`` at once.
@@ -25,7 +27,6 @@ so a test can set ``slider.value`` and read ``dashboard.state`` at once.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import gc
 import html
@@ -44,7 +45,10 @@ from IPython.display import display
 #: time, and a projector shows no more pixels than this.
 DPI = 80
 #: seconds without a move after which the heap is settled again (see _settle_heap)
-SETTLE_AFTER = 1.0
+SETTLE_AFTER = 2.0
+#: ... when at least this many objects are in the collector's oldest generation
+#: (a full collection walks them: about 1.5 ms per 1,000)
+SETTLE_MIN_OBJECTS = 20_000
 
 
 class Dashboard:
@@ -79,7 +83,11 @@ class Dashboard:
                                       "computes": 0, "cache_hits": 0,
                                       "last_ms": None, "error": None}
         self.status = W.HTML(layout=W.Layout(min_height="1.6em"))
-        self.output = W.Output(layout=W.Layout(height=height, overflow="hidden"))
+        self.image = W.Image(format="png")
+        self.output = W.Output()    # a traceback, when there is one
+        self.frame = W.Box([self.image, self.output],
+                           layout=W.Layout(height=height, overflow="hidden", flex_flow="column",
+                                           align_items="flex-start"))
         self.text = W.HTML()
         self._pending = None        # the scheduled update (an asyncio handle)
         self._settling = None       # the scheduled idle-time _settle_heap (a handle)
@@ -92,10 +100,11 @@ class Dashboard:
         head = [W.HTML(f"<b>{title}</b>")] if title else []
         self.widget = W.VBox(head + [W.HBox(list(self.controls.values()),
                                             layout=W.Layout(flex_flow="row wrap")),
-                                     self.status, self.output, self.text])
+                                     self.status, self.frame, self.text])
         self.widget.add_class("rk-dashboard")
-        self.refresh()
-        _settle_heap()
+        with _gc_paused():          # refresh's work, without arming an idle settle:
+            self._update(self.values)
+        _settle_heap()              # the build settles the heap itself
 
     # -- values and updates -------------------------------------------
     @property
@@ -148,12 +157,13 @@ class Dashboard:
         return self
 
     def _settle_when_idle(self) -> None:
-        # The cells run after this dashboard was built (and its updates) leave
-        # objects the collector still walks: in notebook 08's kernel about
-        # 75,000, a full collection of 110 ms that the next move then waits for
-        # (its "computing…" 84-110 ms late instead of 20-40). Settling the heap
-        # once the learner has let go for SETTLE_AFTER seconds does that work
-        # while nobody waits; a move cancels it (its update re-arms it).
+        # The cells run after this dashboard was built leave objects the
+        # collector still walks: in notebook 08's kernel about 75,000, a full
+        # collection of 110 ms whenever CPython decides to run one, perhaps at
+        # a move. Settling the heap once the learner has let go for
+        # SETTLE_AFTER seconds does that work while nobody waits (once: later
+        # settles find too few objects to bother); a move cancels it, and its
+        # update re-arms it.
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:        # a test or a script: nothing waits for a move
@@ -164,7 +174,8 @@ class Dashboard:
 
     def _settle(self) -> None:
         self._settling = None
-        _settle_heap()
+        if len(gc.get_objects(generation=2)) >= SETTLE_MIN_OBJECTS:
+            _settle_heap()
 
     def _update(self, values: dict[str, Any]) -> None:
         key = _key(values)
@@ -186,13 +197,12 @@ class Dashboard:
                 text = self.describe(result, **values) if self.describe else ""
                 self.cache[key] = (result, png, text)
                 self.state["computes"] += 1
-            self._show({"output_type": "display_data", "metadata": {},
-                        "data": {"image/png": base64.b64encode(png).decode("ascii")}})
+            self._show(png)
             self.text.value = text
             self.state.update(values=values, result=result, text=text, png=png, error=None)
         except Exception:  # shown to the learner, kept for tests
             tb = traceback.format_exc()
-            self._show({"output_type": "stream", "name": "stderr", "text": tb})
+            self._show(None, tb)
             self.state.update(values=values, error=tb)
         ms = (time.perf_counter() - start) * 1000
         self.state["last_ms"] = ms
@@ -214,12 +224,26 @@ class Dashboard:
                 return str(label)
         return _fmt(value)
 
-    def _show(self, output: dict) -> None:
-        # Replace the output through the widget's state. `with self.output:`
-        # tags display messages with the parent message being handled, and a
-        # debounced update runs after the slider's message has finished: the
-        # browser then drops the new image (and the traceback) silently.
-        self.output.outputs = (output,)
+    def _show(self, png: bytes | None, traceback_text: str | None = None) -> None:
+        """The new image, or the traceback in place of it.
+
+        Widget state only (``image.value``, ``output.outputs``), never
+        ``with self.output:``, which tags a display with the message being
+        handled: a debounced update runs after the slider's message has
+        finished, and the browser would drop what it shows. Each trait is
+        set only when it changes, so a move sends one message, the image.
+        """
+        if traceback_text is not None:
+            self.output.outputs = ({"output_type": "stream", "name": "stderr",
+                                    "text": traceback_text},)
+            if self.image.layout.display != "none":
+                self.image.layout.display = "none"
+            return
+        if self.output.outputs:
+            self.output.outputs = ()
+        if self.image.layout.display == "none":
+            self.image.layout.display = None
+        self.image.value = png
 
     # -- display ------------------------------------------------------
     def _ipython_display_(self):
