@@ -572,13 +572,14 @@ for r in rows:
           f"{r['val']:.3f}  {r['test']:.3f}  {r['verdict']}")
 
 # %%
+from regkit.style import TRAIN, VAL       # the course's two colours: training, validation
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 for ax, name in zip(axes, settings):
     for r in (r for r in rows if r["setting"] == name):
         h = r["history"]
         label = r["seed"] == 0
-        ax.plot(h.train_loss, color="C0", alpha=0.8, label="training" if label else None)
-        ax.plot(h.val_loss, color="C1", alpha=0.8, label="validation" if label else None)
+        ax.plot(h.train_loss, color=TRAIN, alpha=0.8, label="training" if label else None)
+        ax.plot(h.val_loss, color=VAL, alpha=0.8, label="validation" if label else None)
     ax.set(title=f"{name}: three seeds", xlabel="epoch")
 axes[0].set_ylabel("loss (eval mode, no penalty)")
 axes[0].legend()
