@@ -825,45 +825,41 @@ band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_tes
 #
 # 1. With $w_2 = 0$, the condition for $w_1 > 0$ reads
 #    $H_{11}(w_1 - w_1^*) - H_{12} w_2^* + \lambda = 0$, so
-#    $w_1 = \big((Hw^*)_1 - \lambda\big)/H_{11}$, which reaches 0 at
-#    $\lambda = (Hw^*)_1 = H_{11}w_1^* + H_{12}w_2^* \approx 0.975 \cdot 1.6 + 0.390 \cdot 0.8 \approx 1.87$.
+#    $w_1 = \big((Hw^*)_1 - \lambda\big)/H_{11}$ reaches 0 at
+#    $\lambda = (Hw^*)_1 = H_{11}w_1^* + H_{12}w_2^* \approx 0.975 \cdot 1.6 + 0.390 \cdot 0.8 \approx 1.87$:
+#    beyond it the loss's slope at the origin can no longer pull either weight off 0.
 #    `l1_solution` agrees: $w_1 = 0.019$ at λ = 1.85, and both weights are exactly 0
-#    from λ ≈ 1.872 on (a scan in steps of 0.001). That is the λ beyond which the
-#    loss's slope at the origin, $-Hw^*$, is too weak to pull any weight off 0.
-#    With the axes lined up (`angle_deg=0`, $H = \mathrm{diag}(1.2, 0.3)$) the two
-#    weights no longer interact: each is soft-thresholded on its own,
-#    $w_i = \mathrm{sign}(w_i^*)\max(|w_i^*| - \lambda/H_{ii}, 0)$, so $w_2$ reaches 0
-#    at λ = 0.24 and $w_1$ at 1.92 (with `angle_deg=90`, $w_1$ goes first, at 0.48,
-#    then $w_2$ at 0.96). Exact zeros remain, since they come from the diamond's
-#    corners and not from the tilt, and L2 still only shrinks each weight by
-#    $H_{ii}/(H_{ii}+\lambda)$, never to 0.
-# 2. Barely, and not reliably. With 500 training samples the λ with the best validation
-#    accuracy for proximal L1 is 0.010, 0.0056 and 0.018 on seeds 0-2 (0.018 on all
-#    three with 200), plain-SGD L1 behaves the same way, and near the top the curves
-#    are flat to within 1-2 of the 200 validation points. What clearly changes is how
-#    much the penalty matters: at the weakest λ (0.001) proximal L1 gets 0.91-0.93
-#    instead of 0.78-0.87, so the best λ adds 4-6 points instead of 10-13 (best
-#    accuracy 0.965-0.97 against 0.91-0.965). The penalty is there to stop the 95
-#    useless columns from fitting noise. Their chance correlations with the label
-#    shrink roughly like $1/\sqrt{n}$, so with more data they are smaller to begin
-#    with and a weaker pull suffices. (Lasso theory puts the best λ near
-#    $\sqrt{\log p / n}$ times the noise level: a factor 0.63 from 200 to 500 samples,
-#    less than one step of this grid, which fits a shift this hard to see.)
+#    from λ ≈ 1.872 on (a scan in steps of 0.001). With the axes lined up
+#    (`angle_deg=0`, $H = \mathrm{diag}(1.2, 0.3)$) the weights stop interacting: each
+#    is soft-thresholded on its own, $w_i = \mathrm{sign}(w_i^*)\max(|w_i^*| - \lambda/H_{ii}, 0)$,
+#    so $w_2$ reaches 0 at λ = 0.24 and $w_1$ at 1.92 (`angle_deg=90`: $w_1$ first, at
+#    0.48, then $w_2$ at 0.96). The exact zeros stay, because they come from the
+#    diamond's corners and not from the tilt, while L2 still only multiplies each
+#    weight by $H_{ii}/(H_{ii}+\lambda)$, never reaching 0.
+# 2. Barely, and not reliably: with 500 samples the best λ for proximal L1 is 0.010,
+#    0.0056 and 0.018 on seeds 0-2 (0.018 on all three with 200; plain-SGD L1 moves
+#    the same way), and near the top the curves are flat to within 1-2 of the 200
+#    validation points. What clearly changes is how much the penalty matters: at the
+#    weakest λ (0.001) proximal L1 gets 0.91-0.93 instead of 0.78-0.87, so the best λ
+#    adds 4-6 points instead of 10-13. The penalty is there to stop the 95 useless
+#    columns from fitting noise, and their chance correlations with the label shrink
+#    roughly like $1/\sqrt{n}$, so with more data there is less to suppress and a
+#    weaker pull suffices. Lasso theory puts the best λ near $\sqrt{\log p / n}$ times
+#    the noise level, a factor 0.63 from 200 to 500 samples: less than one step of
+#    this grid (×1.78), which fits a shift this hard to see.
 # 3. Validation accuracy hardly pins it down. On the notebook's set-up (64-256-10,
-#    100 digits, 150 epochs, batches of 32; AdamW with lr $10^{-3}$), SGD with
-#    `L2(0.01)` reaches 0.91-0.93. AdamW with any `weight_decay` from 0 to 1 reaches
-#    0.89-0.95, the same within seed noise, and so does no decay at all. At 3 it is
-#    still 0.88-0.94 with training accuracy just below 100%, and at 10 it underfits
-#    (0.74-0.80), like `L2(0.1)`. Matching the weights instead: about
-#    `weight_decay=3` gives the same weight norm as `L2(0.01)` (about 9 against
-#    8.5), at lr $3\cdot10^{-3}$ as well, yet its training loss is 2-3 times higher,
-#    so the two models are not the same. There is no exact conversion because SGD's
-#    $\lambda w$ is added to the data gradient, in the same units, while AdamW divides
-#    the data gradient by its running size and then shrinks by $\eta\lambda$
-#    separately; the balance depends on each weight's gradient scale, which varies
-#    between weights and over training. Matching only the shrink per step (SGD with
-#    momentum 0.9: $0.05 \cdot 0.01/(1-0.9) = 0.005$, so $\eta\lambda = 0.005$ for
-#    AdamW) would give 5 at lr $10^{-3}$ and 1.7 at $3\cdot10^{-3}$; the measured
-#    match stayed near 3 at both.
+#    100 digits, 150 epochs, batches of 32; AdamW at lr $10^{-3}$), SGD with
+#    `L2(0.01)` reaches 0.91-0.93, and AdamW with any `weight_decay` from 0 to 3 gives
+#    0.88-0.95, the same within seed noise (no decay at all included); 10 underfits
+#    (0.74-0.80), like `L2(0.1)`. Matching the weights instead, `weight_decay=3` gives
+#    about the same weight norm as `L2(0.01)` (about 9 against 8.5, at lr
+#    $3\cdot10^{-3}$ too), yet about 3 times its training loss, so the two models still
+#    differ. There is no exact conversion because SGD adds $\lambda w$ to the data
+#    gradient, in the same units, while AdamW divides the data gradient by its running
+#    size and shrinks by $\eta\lambda$ separately: the balance depends on each weight's
+#    gradient scale, which varies between weights and over training. Even matching the
+#    shrink per step ($0.05 \cdot 0.01/(1-0.9) = 0.005$ for SGD with momentum) would
+#    predict 5 at lr $10^{-3}$ and 1.7 at $3\cdot10^{-3}$; the measured match stayed
+#    near 3 at both.
 #
 # </details>
