@@ -433,7 +433,9 @@ plt.show()
 # the formulas of section 3: the batch mean and variance depend on every
 # $x_i$, so each $x_i$ gets gradient through them too. Both parts are graded.
 # The forward's checker tries the worked example, a random batch and
-# features with no spread; the backward's uses a random upstream gradient
+# features with no spread, and gives it a float32 batch, which must come back
+# float32 (a stray float64 constant would double the memory and time of every
+# layer after it); the backward's uses a random upstream gradient
 # (an all-ones one gives $\partial L/\partial x = 0$ and hides mistakes) and
 # recognises the classic slip of treating the statistics as constants.
 # Notebook 09 builds the whole layer, running statistics included.
