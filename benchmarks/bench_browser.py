@@ -58,14 +58,39 @@ TRAINED_TARGET_MS = 1000.0
 _ARM = """([dash, before]) => {
   window.__rkT0 = null;
   window.__rkBusy = null;         // when "computing…" first showed, for a long update
+  window.__rkImg = null;          // when the image changed, for the breakdown of a slow move
+  // Tasks of the page's main thread longer than 50 ms (Long Tasks API), kept
+  // so that a slow move can be matched with what blocked the page meanwhile.
+  if (!window.__rkLong) {
+    window.__rkLong = [];
+    try {
+      new PerformanceObserver((list) => { for (const e of list.getEntries())
+        window.__rkLong.push([e.startTime, e.duration]); }).observe({type: 'longtask'});
+    } catch (e) { /* no Long Tasks API: the breakdown shows none */ }
+  }
   const mark = () => { if (window.__rkT0 === null) window.__rkT0 = performance.now(); };
   document.addEventListener('keydown', mark, {capture: true, once: true});
   document.addEventListener('pointerdown', mark, {capture: true, once: true});
   window.__rkDone = new Promise((resolve) => {
     let finished = false;
     const finish = (value) => { if (!finished) { finished = true; obs.disconnect(); resolve(value); } };
-    const check = () => {
+    // The check runs on the page's main thread, in the middle of the update
+    // it times: return at once unless something it reads has changed (the
+    // sliders' own DOM changes many times per move).
+    // The timer's calls (force) always look: the image's grace period runs
+    // out without any change.
+    let seen = null;
+    const check = (force) => {
       if (finished || window.__rkT0 === null) return;
+      const st = dash.querySelector('.rk-status'), out = dash.querySelector('.widget-output');
+      const line = dash.querySelector(':scope > .widget-hbox + .widget-html');   // the status line
+      const im = dash.querySelector('img.widget-image');
+      const now = [st && st.dataset.done, line && line.textContent, im && im.src,
+                   out && out.childElementCount].join('\u0001');
+      if (now === seen && force !== true) return;
+      seen = now;
+      if (window.__rkImg === null && window.__rk.imgSrc(dash) !== before)
+        window.__rkImg = performance.now() - window.__rkT0;
       if (window.__rkBusy === null && /computing/.test(
             (dash.querySelector(':scope > .widget-hbox + .widget-html') || {textContent: ''}).textContent))
         window.__rkBusy = performance.now() - window.__rkT0;
@@ -73,13 +98,19 @@ _ARM = """([dash, before]) => {
       if (s === null) return;
       if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
       const img = dash.querySelector('img.widget-image');
+      const matched = performance.now() - window.__rkT0;
       finished = true; obs.disconnect();
-      img.decode().catch(() => null).then(() => resolve(
-        {state: 'ok', ms: performance.now() - window.__rkT0, status: s.status, busy: window.__rkBusy}));
+      img.decode().catch(() => null).then(() => {
+        const t0 = window.__rkT0, ms = performance.now() - t0;
+        const long = window.__rkLong.filter(([st, d]) => st + d > t0 && st < t0 + ms)
+          .map(([st, d]) => [st - t0, d]);
+        resolve({state: 'ok', ms, status: s.status, busy: window.__rkBusy,
+                 img: window.__rkImg, matched, long});
+      });
     };
-    const obs = new MutationObserver(check);
+    const obs = new MutationObserver(() => check(false));
     obs.observe(dash, {subtree: true, childList: true, attributes: true, characterData: true});
-    const poll = setInterval(() => { if (finished) clearInterval(poll); else check(); }, 100);
+    const poll = setInterval(() => { if (finished) clearInterval(poll); else check(true); }, 100);
     setTimeout(() => {
       const st = dash.querySelector('.rk-status');
       finish({state: 'timeout', status: (st ? st.textContent : '(no status)') + ' | controls show '
@@ -149,7 +180,8 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list) ->
             kind = ctl.evaluate("el => window.__rk.kind(el)")
             row = {"notebook": label, "dashboard": name,
                    "control": keys[j] if j < len(keys) else str(j),
-                   "new": [], "seen": [], "kernel_new": [], "trained": [], "problems": []}
+                   "new": [], "seen": [], "kernel_new": [], "trained": [], "problems": [],
+                   "slow_seen": []}
             # out and back: the way back revisits settings the way out drew
             plan = [True] * moves + [False] * moves if kind != "checkbox" else [True] * 2
             for forward in plan:
@@ -170,6 +202,8 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list) ->
                 kernel_ms = float(kernel.group(1)) if kernel else float("nan")
                 if "cached" in done["status"]:
                     row["seen"].append(done["ms"])
+                    if done["ms"] > SEEN_TARGET_MS:
+                        row["slow_seen"].append(done)
                 elif kernel_ms >= TRAINS_MS:     # trained on the spot: its own targets
                     row["trained"].append((done["ms"], done.get("busy")))
                 else:
@@ -268,6 +302,17 @@ def report(rows: list[dict]) -> list:
             line, ok = C.check_target(f"trained on the spot: {label} (ms)", value, limit)
             print(line)
             checks.append((f"benchmark 7: trained on the spot, {label} ms", value, limit, ok))
+    slow = [(r, d) for r in rows for d in r["slow_seen"]]
+    if slow:
+        # where the time of a slow seen move went: the image changed (message
+        # back from the kernel), the status matched, the image was decoded;
+        # and the page's long tasks (> 50 ms) meanwhile, start/length
+        print(f"seen moves over {SEEN_TARGET_MS:.0f} ms, by phase (ms from the input event):")
+        for r, d in slow:
+            img = "-" if d.get("img") is None else f"{d['img']:.0f}"
+            long = ", ".join(f"{st:.0f}+{du:.0f}" for st, du in d.get("long", [])) or "none"
+            print(f"  {r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}: image {img}, "
+                  f"status {d['matched']:.0f}, decoded {d['ms']:.0f}; long tasks: {long}")
     problems = sum(len(r["problems"]) for r in rows)
     if problems:
         print(f"{problems} move(s) did not settle (see 'problem:' lines)")

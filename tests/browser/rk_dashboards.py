@@ -92,7 +92,9 @@ _JS = r"""
     return keys.map(([k, , from], i) => [k, head.slice(from, i + 1 < keys.length ? keys[i + 1][1] : head.length)]);
   };
   const imgSrc = (dash) => { const i = dash.querySelector('img.widget-image'); return i ? i.src : null; };
-  const outputText = (dash) => { const o = dash.querySelector('.widget-output'); return o ? o.innerText : ''; };
+  // textContent, not innerText: innerText forces a layout of the page, and
+  // the benchmark calls this while the page is busy showing the update
+  const outputText = (dash) => { const o = dash.querySelector('.widget-output'); return o ? o.textContent : ''; };
   // The state of a dashboard after a move: null while it is still getting
   // there; {state: 'ok' | 'error' | 'unchanged' | 'mismatch', ...} once settled.
   const settled = (dash, before, t0) => {
