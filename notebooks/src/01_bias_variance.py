@@ -11,8 +11,8 @@
 #   scikit-learn's `learning_curve` on a regkit network;
 # - show that a network can memorise pure noise;
 # - tell underfitting, a good fit and overfitting apart from the training
-#   and validation loss curves, with two numbers: the gap and the epoch where
-#   validation loss turned.
+#   and validation loss curves, with three numbers: the level of the training
+#   loss, the gap and the epoch where validation loss turned.
 #
 # **Time:** about 45 minutes. Chapter sections 1 and 2.
 
@@ -157,9 +157,10 @@ for d, r in results.items():
 #
 # Its bias² looks large too. That is a measurement artefact worth knowing:
 # the average model is itself estimated from $S = 200$ sets, and on average
-# the estimated bias² exceeds the true one by variance$/S$ on average. When
-# the variance is $10^7$, that excess is about $10^4$ on average (a single
-# estimate with heavy tails can still land below it, as degree 15 does).
+# the estimated bias² exceeds the true one by variance$/S$. With the variance
+# at about $9 \times 10^6$, that excess is about $4.5 \times 10^4$ on average (a
+# single estimate with heavy tails can still land below it, as degree 15
+# does).
 #
 # One identity holds exactly, not only on average: bias² + variance is the
 # mean squared distance of the models from the truth (that is why the
@@ -193,7 +194,8 @@ for degree in (1, 4, 9):
 # ## 4. The picture: degree 1, 4 and 15
 #
 # Top row: one training set and the polynomial fitted to it. Bottom row: the
-# same method applied to ten other training sets (thin lines) and the
+# same method applied to ten training sets (thin lines; the first is the top
+# row's) and the
 # average of all 200 fits (thick). Bias is the distance between the thick
 # line and the dashed truth; variance is the spread of the thin lines.
 
@@ -301,9 +303,10 @@ plt.close(fig)
 #
 # - **Free network: high variance.** Training accuracy is (nearly) 100% at
 #   every size, while validation accuracy starts far below and climbs as data are
-#   added. The gap is the variance; more data keeps closing it.
-# - **Heavy penalty: high bias.** Training accuracy *falls* as data are
-#   added (fewer points are easier to fit) and the two curves meet at a poor
+#   added. The gap is the signature of variance; more data keeps closing it.
+# - **Heavy penalty: high bias.** Past the smallest sizes, training accuracy
+#   *falls* as data are added (fewer points are easier to fit) and the two
+#   curves meet at a poor
 #   level. Past a few hundred samples more data adds a few points at most: this
 #   model needs more capacity (or less penalty), not more data.
 #
@@ -359,9 +362,10 @@ plt.close(fig)
 # The network reaches **100% training accuracy on random labels**: it has
 # about 38,000 weights for 300 images, enough to store each image's label
 # like a lookup table. Test accuracy stays near chance (10% for ten
-# classes), because there was nothing to learn. It only takes longer than
-# learning the real labels: over 40 epochs, at least three times as long as
-# with the real labels (seeds 0-5).
+# classes), because there was nothing to learn. The only difference from the
+# real labels is time: over 35 epochs on every seed we tried (the check below
+# prints the range), at least three times as long as with the real labels
+# (seeds 0-5).
 #
 # Test accuracy on shuffled labels is chance, so its exact value is noise:
 # over seeds 0-5 and the portability settings it ranged from 6% to 13%
@@ -418,6 +422,9 @@ band("test accuracy, shuffled labels", memo["shuffled labels"].val_acc[-1], 0.04
 # - **underfitting**: a network squeezed through a 2-unit hidden layer;
 # - **good fit**: 64 hidden units, the full training split (1079 images);
 # - **overfitting**: two layers of 256 units on only 50 images.
+#
+# (The good fit also trains with a 10 times smaller learning rate, which
+# smooths its curves; the printed settings show each run's.)
 
 # %%
 for name, config in biasvar.LOSS_SHAPES.items():
@@ -426,7 +433,8 @@ shapes = biasvar.loss_shape_runs(rng=0)
 signals = {name: biasvar.curve_signals(h.train_loss, h.val_loss) for name, h in shapes.items()}
 
 # %% [markdown]
-# Two numbers separate them (chapter 2.2 and 2.3):
+# Three numbers separate them (chapter 2.2 and 2.3). The first two flag
+# overfitting:
 #
 # - the **gap**, validation loss minus training loss at the end: large means
 #   the model fits the training set much better than new data (variance);
@@ -434,9 +442,12 @@ signals = {name: biasvar.curve_signals(h.train_loss, h.val_loss) for name, h in 
 #   If that is well before the end and the loss has risen since, the model
 #   went on learning things that do not generalise.
 #
-# And the *level*: a training loss that stays high (here, compare with
-# $\ln 10 \approx 2.30$, the loss of a uniform guess over ten classes) means
-# the model cannot even fit the training data: bias.
+# The third, the *level*, is what tells underfitting from a good fit: a
+# training loss that stays high (compare with $\ln 10 \approx 2.30$, the loss
+# of a uniform guess over ten classes) means the model cannot even fit the
+# training data: bias. (Epochs are counted from 0 here, as regkit's `History`
+# and the detector of notebook 08 count them: best epoch 59 is the last of
+# 60.)
 
 # %%
 show_source(biasvar.curve_signals)
@@ -455,10 +466,11 @@ display(fig)
 plt.close(fig)
 
 # %% [markdown]
-# - **Underfitting**: both losses high and close together, and they barely
-#   fall after the first epochs: on this run about 70% accuracy on both
-#   sets, like the chapter's 65% / 63% example. More epochs will not fix it;
-#   more capacity will. (Two units are also fragile: over seeds 0-5 the
+# - **Underfitting**: both losses stay high and close together. They still
+#   creep down at the end (the lowest validation loss is at the last epoch),
+#   but slowly: on this run about 70% accuracy on both sets, like the
+#   chapter's 65% / 63% example. More epochs buy a few points; reaching the
+#   good fit's level needs more capacity. (Two units are also fragile: over seeds 0-5 the
 #   final accuracy ranged from 10%, a run stuck at the loss of a uniform
 #   guess, to 77%. Both losses stay high and close on every seed.)
 # - **Good fit**: both low and close; validation loss is still at (or very
@@ -608,7 +620,8 @@ print("chosen by training error:", int(np.argmin(curve["train_error"])),
 # - Expected test error = bias² + variance + noise. We measured all three on
 #   the noisy sine, and they add up to the separately measured test error.
 # - Low degree: bias. High degree: variance, which can be enormous. The
-#   minimum of the U (degree 3–4 at 30 points) moves right with more data.
+#   minimum of the U (degree 3 at 30 points, 4 close behind) moves right with
+#   more data.
 # - Learning curves tell high variance (a gap that more data closes) from
 #   high bias (curves that meet at a poor level).
 # - A network with enough weights reaches 100% training accuracy on

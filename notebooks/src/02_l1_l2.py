@@ -56,8 +56,10 @@ setup_notebook()
 #
 # Read the two lines slowly. L2 multiplies every weight by the same factor $1-\eta\lambda$ before
 # the usual step: a *proportional* shrink, which is why it is also called **weight decay**. L1
-# subtracts the *same amount* $\eta\lambda$ from every non-zero weight, large or tiny. A shrink in
-# proportion never reaches zero; a fixed-size pull does.
+# moves every non-zero weight the *same distance* $\eta\lambda$ towards zero, large or tiny. A shrink
+# in proportion never gets a weight to zero; a fixed-size pull gets there in a finite number of
+# steps (a plain gradient step then overshoots and jitters around 0; section 7 shows the proximal
+# step, which stops at exactly 0).
 
 # %%
 from regkit.course.plots.l1_l2 import penalty_shapes
@@ -222,9 +224,9 @@ print({name: float(f"{d:.3g}") for name, d in diffs.items()})
 # %% [markdown]
 # The first two differences are exactly zero: the same floating-point operations in the same order,
 # on any machine. AdamW ends far from Adam-with-decay, and, with this small learning rate, close to
-# no decay at all. (The ranges are what seeds 0-5, i.e. other initial weights and batch orders, gave
-# on every portability setting of the course, with some margin: 0.26 to 0.40 and 0.004 to 0.032;
-# the seed used here gives about 0.34 and 0.03.) Why so different? Adam divides every gradient component by a running estimate of its own
+# no decay at all. (The bands above are what seeds 0-5, i.e. other initial weights and batch
+# orders, gave on every portability setting of the course, 0.26 to 0.40 and 0.004 to 0.032, widened
+# by a margin; the seed used here gives about 0.34 and 0.03.) Why so different? Adam divides every gradient component by a running estimate of its own
 # size, $\sqrt{v}$. In coupled Adam the decay term $\lambda w$ is part of that gradient, so it is
 # divided too: a weight whose data gradient is large gets its decay divided by a large number and
 # hardly shrinks, while a weight with tiny gradients is shrunk very fast. AdamW applies
@@ -255,9 +257,12 @@ plt.show()
 
 # %% [markdown]
 # With AdamW every group follows $(1-\eta\lambda)^t$, whatever its gradients. With coupled Adam,
-# the quiet weights are gone in a few hundred steps and the noisy ones barely move. If you tuned
-# weight decay for SGD and switch to Adam, you are not running the same regulariser: use AdamW,
-# whose decay means what SGD's meant (per step, a shrink by $\eta\lambda$).
+# the quiet weights (noise 0.01 and 0.1) are gone within a few hundred steps, the noisiest group
+# (10) keeps most of its size, and only where the noise is about the size of the decay term
+# (scale 1) do Adam and AdamW agree. If you tuned weight decay for SGD and switch to Adam, you are
+# not running the same regulariser: use AdamW, which, like plain SGD's weight decay, multiplies
+# every weight by the same factor $1-\eta\lambda$ per step whatever its gradients (the values of λ
+# still do not carry over one to one: try this 3).
 #
 # ## 6. The geometry: a diamond and a circle
 #
@@ -271,8 +276,8 @@ plt.show()
 #   the smallest loss contour touches the region.
 #
 # For L2 the optimum has a closed form, $w = (H+\lambda I)^{-1} H w^*$. For L1 we use proximal
-# gradient descent (ISTA): a gradient step on $L$ and then a *soft-threshold*, which sets every
-# weight within $t\lambda$ of zero to exactly zero. As long as no weight is zero, the L1 optimum
+# gradient descent (ISTA): a gradient step of size $t$ on $L$ and then a *soft-threshold* at
+# $t\lambda$, which sets every weight within $t\lambda$ of zero to exactly zero. As long as no weight is zero, the L1 optimum
 # moves on a straight line, $w(\lambda) = w^* - \lambda H^{-1}\operatorname{sign}(w^*)$, so the λ at
 # which the first weight reaches zero can be computed exactly.
 
@@ -407,11 +412,12 @@ plt.show()
 #   0.97 over seeds 0-5); L2 only reaches 0.77 here, at the largest λ of the sweep. With a sparse
 #   truth, the right prior is "most weights are zero", and that is L1's prior, not L2's.
 # - **Zeros.** Only the proximal version leaves most inputs unused (the dotted line is the truth,
-#   95 %). With L2, plain-SGD L1 and elastic net, at most a few inputs end below 1e-3 by chance
-#   (the 0.01 in the table is one input of 100; up to 8 % at the weakest λ over seeds 0-5), and
-#   they are not the useless ones in particular: precision 0.05 means 99 or 100 inputs kept for 5 true ones.
+#   95 %). With L2, plain-SGD L1 and elastic net, a handful of inputs (the 0.01 in the table is
+#   one input of 100; up to 8 % at weak λ over seeds 0-5) happen to sit below 1e-3 when training
+#   stops, and they are not the useless ones in particular: precision 0.05 means 99 or 100 inputs kept for 5 true ones.
 #   Plain-SGD L1 is just as accurate at its best λ, but its useless weights are small, not zero;
-#   and at λ ≥ 0.1 its jitter (lr·λ = 0.1 per step) wrecks the fit, while the proximal version holds.
+#   and at λ = 0.1 its jitter (lr·λ = 0.1 per step) costs it far more accuracy than the proximal
+#   version loses (the check above); at the largest λ both lose real features.
 # - **Selection.** At the λ validation picks (0.018 on this run) the proximal model switches off
 #   80 % of the inputs and keeps all 5 true ones among the 20 it keeps (precision 0.25, recall
 #   1.0). At λ = 0.1 it keeps exactly the 5 true inputs (precision and recall 1.0), but we can
@@ -444,8 +450,9 @@ sparse_dashboard(grid, penalty="L1 prox", lam=0.01)
 #
 # We could point at λ = 0.1 only because we generated the data and know the 5
 # true inputs; on real data nobody tells you the support. Its validation
-# accuracy (0.885) is also below the best (0.910), so for predictions it is
-# the worse model. (a) For predictions, choose λ on the validation set (best
+# accuracy on this run (0.885) is also below the best (0.910), 5 points on
+# 200 validation samples and one seed: for predictions there is no reason to
+# prefer it. (a) For predictions, choose λ on the validation set (best
 # validation accuracy or loss, ideally over several seeds or folds) and touch
 # the test set once at the end. (b) For selection, validation accuracy alone
 # is not the criterion: the slightly too weak λ it picks keeps some useless
@@ -481,7 +488,9 @@ plt.show()
 # %% [markdown]
 # Without a penalty the training loss heads to zero while the validation loss stays around 0.33 on this run: a
 # memorised training set. λ = 0.001 and 0.01 shrink the gap and, on this run, lift the validation
-# accuracy from 0.90 to about 0.92; λ = 0.1 is too much: the weights cannot grow enough to fit even
+# accuracy from 0.90 to about 0.92 (at λ = 0.01 the gap shrinks mostly because the training loss
+# rises, while the validation loss is no better: a small gap is not a goal in itself, as λ = 0.1
+# shows); λ = 0.1 is too much: the weights cannot grow enough to fit even
 # the training data (training accuracy 0.62 on this run, under 0.9 on every seed), which is underfitting. The useful λ lives in a window that spans a
 # couple of powers of ten: search it on a log scale.
 #
@@ -518,8 +527,8 @@ claim("lambda 0.1 underfits: training accuracy below 90%, training loss above 1"
 # λ, train each value with several seeds (another training subset, split and initial weights each
 # time), look at the mean and its spread, and among the values whose mean is within one standard
 # error of the best, take the most regularized one: the **one-standard-error rule**. The test set
-# plays no part in the choice; we look at it once, for the chosen λ. Seven values, five seeds,
-# 35 trainings, about six seconds:
+# plays no part in the choice: the sweep scores every run on it too, but we print only the chosen
+# λ's (the mean over its five seeds). Seven values, five seeds, 35 trainings, several seconds:
 
 # %%
 from regkit.course.experiments.choose import one_se_choice
@@ -531,9 +540,10 @@ choice = one_se_choice(lams, scores["val"], stronger="larger")
 fig = validation_curve(lams, scores["val"], choice)
 plt.show()
 print("on this machine, seeds 0-4:")
-print("lambda  | val acc mean ± sd")
-for lam, m, sd in zip(lams, choice["mean"], choice["std"]):
-    print(f"{lam:7g} | {m:.3f} ± {sd:.3f}")
+print("lambda  | val acc mean ± sd    standard error of the mean (sd / √5)")
+for lam, m, sd, se in zip(lams, choice["mean"], choice["std"], choice["sem"]):
+    print(f"{lam:7g} | {m:.3f} ± {sd:.3f}   {se:.3f}")
+print(f"one-standard-error threshold: best mean minus its standard error = {choice['threshold']:.3f}")
 best, one_se = lams[choice["best"]], lams[choice["one_se"]]
 print(f"best mean: lambda = {best:g}; one-standard-error choice: lambda = {one_se:g}; its test "
       f"accuracy (looked at once): {scores['test'][:, choice['one_se']].mean():.3f}")
@@ -551,11 +561,13 @@ claim("the one-standard-error choice is at least as strong as the best mean's la
       measured=f"best {lams[choice['best']]}, one-SE {lams[choice['one_se']]}")
 
 # %% [markdown]
-# Read it with the spread in mind: from λ = 0 to 0.01 the mean validation accuracies differ by less
-# than a point on this machine (0.906 to 0.914), less than the spread of any one of them over the
-# seeds (sd 0.011 to 0.018), so no value in that range is *measurably* better; a single seed could
-# rank them any way. The rule then takes the strongest of them, the
-# choice least likely to have won by luck. Only λ = 0.1 is clearly worse. The same honest choice
+# Read it with the spread in mind: from λ = 0 to 0.01 the mean validation accuracies differ by about
+# a point on this machine (0.906 to 0.914), less than the spread of any one of them over the seeds
+# (sd 0.011 to 0.018). The rule compares with the standard error of the best mean instead (sd/√5,
+# about 0.007): on this machine λ = 0 falls just below the threshold, a small gain from a light
+# penalty, and the values from $3 \cdot 10^{-4}$ to 0.01 cannot be told apart. Among those the rule
+# takes the most regularized, the simplest model the data cannot tell from the best. From λ = 0.03
+# on the accuracy drops (0.1 is far below). The same honest choice
 # applies to any knob: dropout's p, an augmentation's strength, the patience of early stopping.
 #
 # ## 9. Pitfall: "λ" is not the same number in every library
@@ -788,7 +800,8 @@ band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_tes
 # %% [markdown]
 # Three folds of 50 digits give standard errors of a point or two (on this machine 1.3 to 1.8), as
 # large as most of the differences between λ values: the rule then picks the strongest λ the noise
-# cannot tell from the best, never λ = 0.1, which underfits. The test accuracy printed above is the
+# cannot tell from the best; here that excludes λ = 0.1, whose validation accuracy is 4 points lower
+# (in section 8 the same strength made a wider network underfit on every seed). The test accuracy printed above is the
 # only look at the test set in this exercise; had it guided the choice, it would no longer be an
 # estimate of anything.
 
@@ -800,7 +813,7 @@ band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_tes
 #   by the same *amount*, which drives unneeded weights to zero.
 # - For SGD, weight decay and the L2 penalty are the same update, bit for bit. For Adam they are
 #   the same too (coupled), and that is the problem: the decay is divided by the gradient scale.
-#   AdamW decouples it, so every weight shrinks by $\eta\lambda$ per step.
+#   AdamW decouples it, so every weight shrinks by the same *fraction* $\eta\lambda$ per step.
 # - Geometrically, the L1 diamond has corners on the axes; the optimum lands there (exact zeros) for
 #   a whole range of λ. With a sparse truth, proximal L1 finds it: at λ = 0.1, 95 % of the inputs
 #   were switched off and exactly the 5 informative ones kept; at the λ validation picks, 80 % off
@@ -829,7 +842,7 @@ band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_tes
 #    $w_1 = \big((Hw^*)_1 - \lambda\big)/H_{11}$ reaches 0 at
 #    $\lambda = (Hw^*)_1 = H_{11}w_1^* + H_{12}w_2^* \approx 0.975 \cdot 1.6 + 0.390 \cdot 0.8 \approx 1.87$:
 #    beyond it the loss's slope at the origin can no longer pull either weight off 0.
-#    `l1_solution` agrees: $w_1 = 0.019$ at λ = 1.85, and both weights are exactly 0
+#    `l1_solution` agrees: $w_1 = 0.022$ at λ = 1.85, and both weights are exactly 0
 #    from λ ≈ 1.872 on (a scan in steps of 0.001). With the axes lined up
 #    (`angle_deg=0`, $H = \mathrm{diag}(1.2, 0.3)$) the weights stop interacting: each
 #    is soft-thresholded on its own, $w_i = \mathrm{sign}(w_i^*)\max(|w_i^*| - \lambda/H_{ii}, 0)$,
@@ -857,7 +870,7 @@ band("test accuracy of the chosen lambda", final.score(small.x_test, small.y_tes
 #    $3\cdot10^{-3}$ too), yet about 3 times its training loss, so the two models still
 #    differ. There is no exact conversion because SGD adds $\lambda w$ to the data
 #    gradient, in the same units, while AdamW divides the data gradient by its running
-#    size and shrinks by $\eta\lambda$ separately: the balance depends on each weight's
+#    size and shrinks by the fraction $\eta\lambda$ separately: the balance depends on each weight's
 #    gradient scale, which varies between weights and over training. Even matching the
 #    shrink per step ($0.05 \cdot 0.01/(1-0.9) = 0.005$ for SGD with momentum) would
 #    predict 5 at lr $10^{-3}$ and 1.7 at $3\cdot10^{-3}$; the measured match stayed

@@ -54,7 +54,8 @@ setup_notebook()
 # $$ \mathbb{E}[y_{ij}] = (1-p)\cdot\frac{a_{ij}}{1-p} + p\cdot 0 = a_{ij}, $$
 #
 # exactly what it receives at test time. Without the scale the next layer
-# would see inputs $(1-p)$ times smaller during training than at test time,
+# would see inputs scaled by $(1-p)$ on average during training (half as large
+# at $p = 0.5$) compared with test time,
 # and its learned weights would be off by that factor. The original paper
 # fixed this by multiplying the *weights* by $(1-p)$ at test time; the
 # inverted form moves the correction into training, so the deployed network
@@ -129,7 +130,7 @@ print("grad_a =", layer.backward(np.ones_like(a)))
 # `check_layer` compares `backward` with centred finite differences in
 # float64, using a random upstream gradient. Dropout is random, so the
 # checker reseeds the layer's generator before every forward: each of the
-# hundreds of forward passes it makes sees the **same** mask. (With a fresh
+# forward passes it makes (two per input entry) sees the **same** mask. (With a fresh
 # mask each time the "function" being differentiated would change under our
 # feet, and the check would fail for the wrong reason.)
 
@@ -205,13 +206,14 @@ for p_, run in grid.items():
 
 # %% [markdown]
 # Read the table from top to bottom. Without dropout the training loss goes
-# to zero: the network has memorised its 100 images. As $p$ grows the
-# training loss stays higher (the network is fighting its own noise), and
-# the epoch with the lowest validation loss comes later. Past
+# to zero: the network has memorised its 100 images. From $p = 0.5$ on the
+# training loss stays visibly higher (the network is fighting its own
+# noise), and the epoch with the lowest validation loss tends to come later
+# (not strictly in order on one seed). Past
 # $p \approx 0.7$ the noise starts to win: at $p = 0.8$ only one unit in five
 # survives each step and the network underfits.
 #
-# Two things this table does **not** show, once you train it with other
+# Two things you might read into this table do **not** survive other
 # seeds: a better accuracy, or a clearly better validation loss. Over seeds
 # 0-4 every rate from 0 to 0.7 ends between 89 % and 93 % validation
 # accuracy, and which rate comes first changes from seed to seed. Dropout
@@ -315,7 +317,8 @@ plt.show()
 # %% [markdown]
 # Without dropout the validation loss bottoms out after 10-20 epochs and
 # then creeps up while the training loss sits at zero: textbook overfitting.
-# With $p = 0.7$ the best epoch moves into the last quarter of training. On
+# With $p = 0.7$ the best epoch moves far later, past epoch 55 of 80 on every
+# seed we tried (the band above). On
 # the moons, $p = 0$ bends its boundary around single stray points; with
 # dropout the boundary gets smoother and shorter (about a third shorter from
 # $p = 0$ to $p = 0.7$ on this run; shorter in each of seeds 0-4) and the pale band where the
@@ -333,8 +336,9 @@ dropout_dashboard(grid)
 #
 # Each mask picks a sub-network; a layer of $n$ units has $2^n$ of them. The
 # usual story: training with dropout trains all these sub-networks at once
-# (they share weights), and the eval-mode network, all units on with
-# inverted scaling, is a cheap stand-in for averaging their predictions.
+# (they share weights), and the eval-mode network (all units on, no scaling
+# needed thanks to inverted dropout) is a cheap stand-in for
+# averaging their predictions.
 #
 # We can test this directly. Take the $p = 0.5$ digits network, leave dropout
 # **on**, run it $K$ times on the validation set and average the softmax
@@ -361,7 +365,9 @@ plt.show()
 # dropout pass loses several points). Averaging a few dozen of them catches
 # up with the eval-mode network, and the two then agree on almost every
 # image. So the deterministic network is a good, one-pass approximation of
-# the ensemble, which is why nobody averages at test time in practice. The
+# the ensemble, which is why the usual practice is one eval-mode pass;
+# averaging many dropout passes (Monte-Carlo dropout) is used when an
+# uncertainty estimate is wanted, not for accuracy. The
 # approximation is not exact: the probabilities still differ a little
 # (last column), because a ReLU network is not linear in its masks. The
 # spread of the $K$ passes is also useful on its own, as a rough measure of
@@ -555,22 +561,26 @@ print(check_dropout_backward(solution_dropout_backward))
 
 # %%
 model, xv, yv = run["model"], run["data"].x_val, run["data"].y_val
-model.train()                                   # where a training loop leaves it
+# Where does rk.fit leave a model? Ask a fresh one, trained for one epoch:
+probe = rk.Sequential(rk.Dense(64, 10, rng=0), rk.Dropout(0.5, rng=0))
+rk.fit(probe, xv, yv, loss=rk.SoftmaxCrossEntropy(), optimizer=rk.SGD(probe.parameters(), lr=0.01),
+       epochs=1, rng=0, progress=False)
+training_after_fit = probe.training
+model.train()          # so put our model there too (section 5's ensemble left it in eval mode)
 acc = lambda scores: float(np.mean(scores.argmax(axis=1) == yv))
-training_after_fit = model.training
 noisy = [model.forward(xv) for _ in range(3)]
 on_acc, predict_acc = [acc(s) for s in noisy], acc(model.predict(xv))
 model.eval()
 eval_acc = acc(model.forward(xv))
 print("on this machine:")
-print("model.training after training:", training_after_fit)
+print("model.training after rk.fit:", training_after_fit)
 print("forward, dropout still on    :", [round(a, 3) for a in on_acc])
 print("predict (eval mode inside)   :", round(predict_acc, 3))
 print("after model.eval(), forward  :", round(eval_acc, 3))
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print("model.training after training:", training_after_fit)
+print("model.training after rk.fit:", training_after_fit)
 claim("forward with dropout on: a different output at every call",
       not any(np.array_equal(noisy[i], noisy[j]) for i, j in ((0, 1), (0, 2), (1, 2))))
 claim("each of the three is less accurate than predict",
@@ -619,7 +629,7 @@ band("validation accuracy lost by the swap", h_right.val_acc[-1] - h_wrong.val_a
 # The accuracy hit is small on this easy task (between a point better and
 # four points worse over seeds 0-4), but the network trained with the
 # swapped value underfits (look at its training loss), and on a harder
-# problem the damage is larger. When porting code, check what the number
+# problem, or a smaller network, the damage can be much larger. When porting code, check what the number
 # means, not just its name.
 
 # %% [markdown]
@@ -641,9 +651,10 @@ band("validation accuracy lost by the swap", h_right.val_acc[-1] - h_wrong.val_a
 #
 # ## Try this
 #
-# 1. Build `wide_mlp(64, 10, 0.5, width=32)` and train it like the others
-#    (`dexp.train_digits(0.5, width=32)`). Does dropout still help a
-#    *narrow* network? Why might it not?
+# 1. Train a narrow version, `dexp.train_digits(0.5, width=32)` (it builds
+#    `wide_mlp(64, 10, 0.5, width=32)`), against `dexp.train_digits(0.0,
+#    width=32)`. On the wide network dropout changed the shape of training,
+#    not the accuracy; is it harmless on a *narrow* one? Why might it not be?
 # 2. Use the spread of the Monte-Carlo passes as an uncertainty score: are
 #    the validation images where the $K$ passes disagree most also the ones
 #    the network gets wrong?
@@ -661,18 +672,19 @@ band("validation accuracy lost by the swap", h_right.val_acc[-1] - h_wrong.val_a
 #    lowest at epochs 62-79 of 80, where the 256-wide one turns at epochs 12-15. And
 #    it has no spare units: with half of 32 switched off, about 16 carry ten classes
 #    at every step, so the noise removes capacity the network needs instead of
-#    breaking up redundant co-adaptations. Dropout pays on networks wider than the
-#    task needs.
+#    breaking up redundant co-adaptations. Dropout needs spare capacity to be
+#    harmless: on the wide network it reshaped training at no cost in accuracy,
+#    on the narrow one it costs accuracy.
 # 2. Mostly yes, but one eval-mode pass knows it too. With 100 passes of the
 #    $p = 0.5$ network, the tenth of the 359 validation images where the most passes
 #    vote against the majority class have an error rate of 49-57%, against 3-6% for
-#    the rest, and hold about half of all errors (17-20 of 28-39); where all 100
+#    the rest, and hold roughly half to two-thirds of all errors (17-20 of 28-39); where all 100
 #    passes agreed (113-144 images) there were 0-2 errors. The eval-mode network's
 #    own $1 - \max$ softmax ranks the errors just as well (area under the ROC curve
 #    0.89-0.92, against 0.88-0.92 for the disagreement; the two scores correlate at
 #    0.92-0.93): images near a decision boundary are both the ones a random mask
-#    tips into another class and the ones with a flat softmax. The other half of the
-#    errors are confident, with the passes agreeing on the wrong class, because
+#    tips into another class and the ones with a flat softmax. The remaining
+#    errors are fairly confident, most passes agreeing on the wrong class, because
 #    dropout noise only probes this network's sensitivity, not what it never saw.
 # 3. Yes, in that the rate must be small; it bought no accuracy. `Dropout(0.2)` on
 #    the pixels in front of the $p = 0.5$ network gives 90-93% validation accuracy

@@ -9,7 +9,7 @@
 #   rates that break it otherwise;
 # - choose between batch norm before or after the activation, with numbers;
 # - avoid its traps: a batch of one, evaluating too early, tiny batches, and
-#   three libraries that mean different things by "momentum".
+#   two opposite meanings of "momentum" across three libraries.
 #
 # **Time:** about 45 minutes. Chapter section 5.
 
@@ -65,8 +65,9 @@ setup_notebook()
 #   spread does not divide by zero;
 # - $\hat x_i$: the normalised value, mean 0 and variance (almost) 1 over the batch;
 # - $\gamma$, $\beta$: a learned scale and shift per feature (start at 1 and 0).
-#   With $\gamma = \sqrt{\sigma_B^2+\epsilon}$ and $\beta = \mu_B$ the layer
-#   would give back its input, so normalising never takes expressive power away.
+#   With $\gamma$ and $\beta$ equal to a feature's standard deviation and mean
+#   the layer gives back its input (exactly so in eval mode, where the
+#   statistics are fixed), so normalising does not take expressive power away.
 #
 # Every feature gets its own $\mu_B, \sigma_B^2, \gamma, \beta$: statistics
 # run **down the batch** (axis 0), never across the features of one sample.
@@ -299,12 +300,13 @@ plt.show()
 # it on your machine. Three regimes:
 #
 # - **Small learning rates** ($10^{-3}$ to $10^{-2}$): both crawl; neither
-#   gets past 65% in 10 epochs, and batch norm brings no real speed-up
-#   here. It is not magic.
+#   gets past 65% in 10 epochs, and batch norm is no faster: on this run it
+#   is even behind at $10^{-3}$ and $3 \cdot 10^{-3}$. It is not magic.
 # - **0.03 and 0.1**: both train, batch norm better in every run (by 5 to
 #   32 points).
-# - **Large learning rates** (0.3 and 1): the plain network is wrecked (its
-#   activations blow up and ReLUs die): at 0.3 it ends anywhere from chance
+# - **Large learning rates** (0.3 and 1): the plain network is wrecked (large
+#   steps push many of its ReLUs into their dead region, where they output 0
+#   and get no gradient): at 0.3 it ends anywhere from chance
 #   to 56% (seed 0 alone gives 12% to 56% across the machine settings:
 #   the most chaotic number of this section), at 1 it sits at chance or its
 #   loss overflows, while the normalised one keeps learning: 77% to 91% at
@@ -357,9 +359,9 @@ batchnorm_dashboard(grid)
 # Batch norm re-standardises every unit's pre-activation over the batch, so a
 # large step that inflates the weights of a layer does not inflate what the
 # next layer receives: the output of $\hat x = (x - \mu_B)/\sigma_B$ does not
-# change when $W$ is scaled up. Activations cannot blow up and ReLUs are less
-# likely to die, so steps that wreck the plain network stay safe. At small
-# learning rates nothing was blowing up in the first place, so there was
+# change when $W$ is scaled up. A large step cannot push a whole layer into the
+# dead region of its ReLUs, so steps that wreck the plain network stay safe.
+# At small learning rates nothing was going wrong in the first place, so there was
 # nothing to fix: the network is limited by how far it moves per step, and
 # batch norm does not change that much. In eval mode the layer uses running
 # averages of $\mu_B$ and $\sigma_B^2$. With large steps the weights, and so
@@ -502,9 +504,10 @@ print("eval mode is fine with one sample:", rk.BatchNorm(3).eval().forward(np.on
 #
 # ### Evaluating before the running statistics settle
 #
-# Eval mode trusts the running statistics. Early in training (or after
-# fine-tuning on a new kind of data) they are still close to their starting
-# values 0 and 1 and describe the current network badly. Here a small batch
+# Eval mode trusts the running statistics. Early in training they are still
+# close to their starting values 0 and 1; after fine-tuning on a new kind of
+# data they still describe the old data. Either way they describe the current
+# network badly. Here a small batch
 # norm network uses Keras' default momentum 0.99; at each checkpoint we
 # compare its validation accuracy in eval mode with what it gets using the
 # validation set's own batch statistics.
@@ -548,7 +551,7 @@ plt.show()
 # $m = 2$ it is worse than noisy: each feature of a two-sample batch becomes
 # $\pm d/\sqrt{d^2 + 4\epsilon}$, with $d$ the difference of the two values.
 # That is $\pm 1$ up to the third decimal as soon as the two values differ by
-# more than about 0.25, whatever they were; only when they are closer than a
+# more than 0.2, whatever they were; only when they are closer than a
 # few $\sqrt{\epsilon}$ does $\epsilon$ pull it towards 0 (0.845 for a
 # difference of 0.01). The values themselves are lost, only their order
 # survives.
@@ -566,8 +569,13 @@ print("spread (sd) of the batch variance of a N(0, 1) feature, by batch size:",
       {m: round(v, 3) for m, v in spread.items()})
 
 # %% [markdown]
-# The same deep network, 4 hidden layers, learning rate 0.05, 5 epochs, at
-# batch sizes 2, 4, 16 and 64, with and without batch norm:
+# The last line is the noise itself: relative to its typical value, the
+# variance a batch of 2 reports is off by about 150%, at 16 by about a third,
+# at 64 by under a fifth.
+#
+# A shallower version of the section 5 network (4 hidden layers of 64 instead
+# of 7), learning rate 0.05, 5 epochs, at batch sizes 2, 4, 16 and 64, with
+# and without batch norm:
 
 # %%
 small = {bs: {name: bexp.train_deep(0.05, bs, mode, data=data, depth=5, epochs=5)
@@ -604,7 +612,7 @@ claim("batch 64: both lower than at batch 16",
 # For tiny batches, normalisations that do not use the batch (layer norm,
 # group norm) exist for exactly this reason.
 #
-# ### Three meanings of "momentum"
+# ### "Momentum": two opposite conventions (and the optimizer's)
 #
 # | | momentum means | default | running variance fed with | default $\epsilon$ |
 # |---|---|---|---|---|
@@ -667,8 +675,9 @@ else:
 # - On a 7-hidden-layer MLP it kept training at learning rates (0.3 to 1)
 #   where the plain network failed; before vs after the activation made
 #   little difference.
-# - Watch for a batch of one, early evaluation, batches under about 8, and
-#   the three momentum conventions.
+# - Watch for a batch of one, early evaluation, batches of 2 (the chapter
+#   advises at least 8), and the two momentum conventions (regkit and Keras
+#   against PyTorch).
 #
 # ## Try this
 #
@@ -678,7 +687,9 @@ else:
 # 2. Train `bexp.train_deep(0.1, 32, "before", data=data, depth=12)` and the
 #    same without batch norm. What happens to the plain network as it gets
 #    deeper?
-# 3. Rerun the "settle" experiment with `momentum=0.9`. After how many steps
+# 3. Rerun the "settle" experiment with `momentum=0.9` and finer checkpoints,
+#    `bexp.settle_curve((1, 3, 5, 10, 15, 20, 30, 50, 100, 150, 200, 300),
+#    momentum=0.9, data=data)` (and the same with 0.99). After how many steps
 #    does eval mode catch up?
 
 # %% [markdown]
@@ -690,26 +701,27 @@ else:
 #    seed, 0.1 at batch 16 on seed 2 (seed 1 never gets there), never from batch 32
 #    up. Ten epochs fix the number of passes, so the batch size sets the number of
 #    steps (380 at batch 8, 100 at 32, 30 at 128), and the plain network needs many
-#    steps below its blow-up limit (at 0.3 it reaches 44% at most, at 1 chance or
-#    divergence): fewer, larger batches would need a larger learning rate, which it
+#    steps below its blow-up limit (at 0.3 it stays around or below 50%: 44% at
+#    best here, up to 56% on other machines; at 1 chance or divergence): fewer, larger batches would need a larger learning rate, which it
 #    cannot take. Batch norm reaches 80% at every batch size, with learning rates up
 #    to 0.3-1 (at batch 128 only from 0.3 up).
 # 2. It falls apart with depth: at lr 0.1 and batch 32 the plain network ends at
-#    81-84% with 4 layers, 66-73% with 8 (the notebook's), 28-54% with 12 and 15-28%
-#    with 16, while batch norm ("before") keeps 91-93%, 86-87%, 85-87% and still
+#    81-84% with `depth=4` (3 hidden layers), 66-73% with `depth=8` (the notebook's
+#    7 hidden layers), 28-54% with `depth=12` and 15-28% with `depth=16`, while batch norm ("before") keeps 91-93%, 86-87%, 85-87% and still
 #    70-81%. The cause was neither vanishing gradients at the start (He
 #    initialisation keeps the first and last layers' gradients within a factor of 3)
 #    nor exploding activations (their spread stays about 0.3-1.2): the 12-layer run
 #    is unstable, its training loss jumping up between epochs (1.1 to 2.5, for
-#    example), and learning rates of 0.01 and 0.03 leave it at 36-55%. A step changes
-#    every layer at once, and each change shifts the inputs of all the layers above
-#    it, so the effect of one step grows with depth and the usable learning-rate
-#    window closes. Batch norm re-standardises each layer's input at every step, so
-#    those shifts do not pile up.
-# 3. With `momentum=0.9`, eval mode stays within 2 points of the batch-statistics
-#    accuracy from step 20 on (all three seeds); before that it trails by at most
-#    4-15 points. With 0.99 that takes until step 150, after gaps of 27-47 points
-#    around steps 15-30. The training itself is identical (training mode uses the
+#    example), and learning rates of 0.01 and 0.03 leave it at 36-55%: the usable
+#    learning-rate window closes with depth. With batch norm a layer's output no
+#    longer depends on the scale of its weights (section 5), so one large step
+#    cannot throw a whole layer off, and the window stays open. (Whether "shifting
+#    inputs" is the deeper reason is the debate of section 1.)
+# 3. With `momentum=0.9`, eval mode is within 3 points of the batch-statistics
+#    accuracy from step 20 on and within 2 points for good from step 17-49,
+#    depending on the seed (seeds 0-2, every step checked); before that it trails
+#    by up to 4-15 points. With 0.99 that takes until about step 175-200, after
+#    gaps of 27-47 points around steps 15-30. The training itself is identical (training mode uses the
 #    batch statistics, whatever the momentum), and both end at the same 93-95% after
 #    300 steps. A running average with momentum α remembers roughly its last
 #    $1/(1-\alpha)$ batches, 10 or 100, so it describes the network as it was about
