@@ -16,9 +16,10 @@
 # **Time:** about 80 minutes (four techniques; one sitting per technique works well). Chapter section 8.
 #
 # The four techniques have little in common except that none of them is a
-# penalty added to the loss. Two change what the network is trained *on*
-# (the targets, the inputs), two change the *update* (the gradient before
-# the step, the weights after it).
+# penalty on the weights (label smoothing can be read as a penalty on
+# over-confident *outputs*, section 1). Two change what the network is
+# trained *on* (smoothing the targets, mixup the inputs and the targets), two
+# change the *update* (the gradient before the step, the weights after it).
 
 # %%
 # Set-up. Where regkit is missing (Colab, a fresh Jupyter) this installs the
@@ -316,8 +317,8 @@ smoothing_dashboard(smooth)
 # - $\lambda \in [0, 1]$ is the mixing weight, drawn fresh for each blend;
 # - $\alpha > 0$ shapes the Beta distribution it comes from.
 #
-# The network is asked to answer "70% class $i$, 30% class $j$" for a point
-# 70% of the way towards $x_i$. Between two classes it must therefore change
+# The network is asked to answer "70% class $i$, 30% class $j$" for the point
+# $0.7\,x_i + 0.3\,x_j$, 30% of the way from $x_i$ to $x_j$. Between two classes it must therefore change
 # its mind gradually, which discourages the sharp, twisted boundaries of a
 # memorising network. $\alpha$ sets how far from the real data the blends go:
 # small $\alpha$ (0.2 is common) puts most $\lambda$ close to 0 or 1, so most
@@ -466,8 +467,9 @@ a.grad, b.grad = np.array([0.3, 0.4]), np.array([1.2])
 print("below the threshold, unchanged:", rk.clip_grad_norm([a, b], 5.0) < 5, a.grad, b.grad)
 
 # %% [markdown]
-# The norm after clipping is a hair under 5 because regkit, like PyTorch,
-# divides by $\lVert g\rVert + 10^{-6}$. The same computation in PyTorch:
+# The norm after clipping prints as 5.0, but it is a hair under 5
+# (4.9999996) because regkit, like PyTorch, divides by
+# $\lVert g\rVert + 10^{-6}$. The same computation in PyTorch:
 
 # %%
 try:
@@ -563,9 +565,11 @@ plt.show()
 # thousands, different on every machine. At $\theta = 10$ only the first few steps are clipped (under 10%);
 # the rest of training runs untouched and gets close to the noise level
 # (median validation MSE about 0.06 over the seeds, against the noise variance
-# $0.2^2 = 0.04$). At $\theta = 1$ a quarter to well over half of the steps are
-# clipped: every update is at most $\text{lr}\cdot\theta$ long (before
-# momentum), safe and here no slower (median about 0.06 as well).
+# $0.2^2 = 0.04$). At $\theta = 1$ a third to a half of the steps are
+# clipped (the band above allows a quarter to 60%): every update is at most
+# $\text{lr}\cdot\theta$ long (before momentum), safe, and here no worse:
+# median validation MSE about 0.06 as well (and the step-loss curves in the
+# figure fall about as fast as at $\theta = 10$).
 #
 # Clipping is a seatbelt; it does not remove the cause. The cause here is
 # the initialisation; with Xavier initialisation (variance $2/(n_\text{in} +
@@ -590,8 +594,8 @@ claim("that median is within 0.03 of the median with clipping at 1 (the same ran
       measured=f"{xavier['median_val']:.3f} vs {c1['median_val']:.3f}")
 
 # %% [markdown]
-# The explosion is gone at its source: the largest gradient norm is 3 to 5
-# instead of thousands. The validation MSE lands in the same range as the
+# The explosion is gone at its source: the largest gradient norm stays a few
+# units (the printed maxima) instead of growing without bound. The validation MSE lands in the same range as the
 # clipped runs: a median around 0.07 against about 0.06 for He + clipping
 # at 1 on this machine, the two medians within 0.03 of each other
 # everywhere. So clipping did not cost accuracy here, and Xavier did not buy
@@ -691,15 +695,15 @@ fig = otplots.maxnorm_multiples(maxn, ot.C_SHOWN)
 plt.show()
 
 # %% [markdown]
-# Unconstrained, the first layer's columns end with norms between about 1.1
-# and 2.6, so $c = 3$ never acts and changes nothing. At $c = 2$ the largest
-# columns (a quarter to a half of them) are held at the line. For seed 0,
+# Unconstrained, the first layer's columns end with norms between about 1.2
+# and 2.5 (the bands above), so $c = 3$ never acts and changes nothing. At
+# $c = 2$ the largest columns (the printed count; up to about 40% of them on
+# other seeds) are held at the line. For seed 0,
 # $c = 2$ has the best validation accuracy of the table, about two points
-# above no constraint; but over seeds 0-4 the winner moves ($c = 1.5$ on
-# most of the other seeds, no constraint on one) and the difference between the better
-# of $c = 1.5$, $2$ and no constraint goes from a point worse to 2.5 points
-# better, a few images out of 359. Read it as "a moderate $c$ costs nothing and may help
-# a little", not as "$c = 2$ is best". At $c = 1$ (nearly) every unit sits on the limit and
+# above no constraint; but over seeds 0-4 the winner moves between $c = 1.5$
+# and $c = 2$, and the better of the two is between level with and about 3
+# points above no constraint, a few images out of 359. Read it as "a moderate
+# $c$ costs nothing here and may help a little", not as "$c = 2$ is best". At $c = 1$ (nearly) every unit sits on the limit and
 # at $c = 0.5$ the network can no longer fit the training set: the
 # constraint has become the bottleneck, just as a too-large L2 penalty
 # would.
@@ -720,7 +724,8 @@ maxnorm_dashboard(maxn, c=2.0)
 #
 # ### Exercise 1: label-smoothed targets
 #
-# Write `smooth_labels(y, k, eps)`: integer labels `y` of shape `(n,)` become
+# Write `smooth_labels(y, k, eps)` (note: `k` before `eps`, unlike
+# `rk.smooth_labels(y, eps, num_classes)`): integer labels `y` of shape `(n,)` become
 # an `(n, k)` array of targets, the one-hot rows with `eps` of their mass
 # spread evenly over **all** `k` classes (the convention of this notebook,
 # PyTorch and Keras). The worked example: $k = 4$, $\varepsilon = 0.1$, class 2
@@ -901,8 +906,8 @@ band("validation MSE after 60 epochs", h.val_loss[-1], 0.04, 0.11, fmt=".2f")
 #
 # A tempting shortcut is to clip every parameter's gradient separately
 # (or even every entry, "value clipping"). Both change the *direction* of
-# the update, so the step no longer goes downhill along the gradient, and the
-# total length can still exceed $\theta$. With one large and one small
+# the update: it still goes downhill (a positive cosine below), but no longer
+# along the gradient, and the total length can still exceed $\theta$. With one large and one small
 # gradient:
 
 # %%
@@ -918,7 +923,9 @@ for name, c in (("global norm", global_clip), ("per parameter", per_param), ("by
 
 # %% [markdown]
 # Global clipping keeps the direction exactly (cosine 1). Per-parameter
-# clipping hands the small gradient a third of the step it had no claim to;
+# clipping gives the small gradient a block half as long as the large one's
+# (0.5 against 1.0), where global clipping gives it 0.01: a share of the step
+# it had no claim to;
 # value clipping turns $(30, 40)$ into $(1, 1)$ and loses the ratio between
 # the entries. (PyTorch offers both `clip_grad_norm_` and `clip_grad_value_`;
 # make sure you mean the first.)
@@ -954,7 +961,7 @@ for name, c in (("global norm", global_clip), ("per parameter", per_param), ("by
 #   network trains without clipping (to a similar validation MSE); clipping stays useful as the seatbelt.
 # - **Max-norm** projects each unit's incoming weights back onto a ball of
 #   radius $c$ after each step; with dropout on digits, a moderate $c$
-#   (1.5 or 2) cost at most a point or two and helped a little on most seeds, $c = 0.5$
+#   (1.5 or 2) never cost accuracy in our runs and helped a little on most seeds, $c = 0.5$
 #   made the network underfit.
 #
 # ## Try this
