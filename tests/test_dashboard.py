@@ -192,6 +192,25 @@ def test_a_burst_computes_its_first_and_last_values_only():
     assert _run_in_loop(body) == ([1, 2, 0], 0, 3)
 
 
+def test_a_setting_drawn_before_is_shown_at_once_even_inside_the_debounce():
+    import asyncio
+    calls = []
+    d = _dash(calls)
+    d.debounce = 10.0          # a trailing update would wait 10 s
+
+    async def body():
+        d._idle_since = float("-inf")
+        d.controls["a"].value = 2       # new: leading edge
+        await asyncio.sleep(0)
+        d.controls["a"].value = 1       # drawn at build time, moved to right after
+        await asyncio.sleep(0)          # one turn: no 10 s wait
+        shown_back = d.state["values"]["a"]
+        d.controls["a"].value = 3       # new again, inside the debounce: waits
+        await asyncio.sleep(0)
+        return shown_back, d.state["values"]["a"], [c[0] for c in calls], d._pending is not None
+    assert _run_in_loop(body) == (1, 1, [1, 2], True)
+
+
 def test_status_shows_a_selection_by_its_label():
     import ipywidgets as W
     d = Dashboard({"c": W.SelectionSlider(options=[("1", 1.0), ("off", float("inf"))], value=1.0)},

@@ -7,9 +7,9 @@ slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
 1. shows "computing…" at once for a setting not drawn before, so the class
    knows something is happening;
 2. starts at once when the dashboard was idle (a single click or key press
-   waits for nothing); a move that arrives while an update is running or
-   within ``debounce`` seconds of the last one joins a single trailing
-   update, which reads the controls when it runs: a burst of key presses
+   waits for nothing) or when the setting was drawn before; a move to a new
+   setting that arrives while an update is running or within ``debounce``
+   seconds of the last one joins a single trailing update, which reads the controls when it runs: a burst of key presses
    computes its first value and its last, never the ones in between;
 3. looks the values up in a cache of results *and rendered images*, so going
    back to a setting is instant (drawing a figure costs 50-110 ms);
@@ -62,8 +62,9 @@ class Dashboard:
         describe: optional ``describe(result, **values) -> str`` (HTML) shown
             under the figure; also kept in ``state["text"]``.
         height: CSS height of the output area (fixed: no jumping).
-        debounce: the shortest time between two updates, in seconds: moves
-            that come sooner are coalesced into one trailing update.
+        debounce: the shortest time between two updates that compute, in
+            seconds: moves to new settings that come sooner are coalesced
+            into one trailing update (a setting drawn before is shown at once).
         title: optional HTML heading.
 
     Attributes:
@@ -128,7 +129,8 @@ class Dashboard:
     def _on_change(self, _change) -> None:
         if self.debounce < 0:
             return
-        if _key(self.values) not in self.cache:   # a cached setting answers at once:
+        cached = _key(self.values) in self.cache
+        if not cached:                  # a cached setting answers at once:
             self.status.value = "<i>computing…</i>"   # one message fewer to send and draw
         try:
             loop = asyncio.get_running_loop()
@@ -140,11 +142,13 @@ class Dashboard:
             self._settling = None
         if self._pending is not None:   # an update is scheduled: it will read this value
             return
-        # Leading edge: idle for `debounce` already, so start now (call_soon:
-        # after this message's handler returns). Otherwise one trailing update
-        # `debounce` after the last one ended collects the rest of the burst.
+        # Leading edge: idle for `debounce` already, or a setting already
+        # drawn (showing it costs a message, not a computation: nothing to
+        # spare the kernel), so start now (call_soon: after this message's
+        # handler returns). Otherwise one trailing update `debounce` after
+        # the last one ended collects the rest of the burst.
         wait = self._idle_since + self.debounce - time.perf_counter()
-        self._pending = (loop.call_soon(self.refresh) if wait <= 0
+        self._pending = (loop.call_soon(self.refresh) if wait <= 0 or cached
                          else loop.call_later(wait, self.refresh))
 
     def refresh(self) -> "Dashboard":
