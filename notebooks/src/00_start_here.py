@@ -2,7 +2,8 @@
 # # 00 · Start here: a tour of the course
 #
 # **After this notebook you can**
-# - find your way through the ten notebooks and know what each one adds;
+# - find your way through the ten notebooks (this tour, eight on the chapter's
+#   ideas, and the project) and know what each one adds;
 # - move the sliders of a live figure, and fix the install when a widget
 #   does not show;
 # - load the four built-in datasets (and MNIST, when you have it cached);
@@ -53,17 +54,18 @@ setup_notebook()
 # | **03_dropout** | write inverted dropout, check its gradient, pick a rate from the curves | 4 |
 # | **04_batchnorm** | normalise with batch statistics, keep running averages, meet the batch-of-one trap | 5 |
 # | **05_early_stopping** | stop when validation loss stops improving, with patience, and keep the best weights | 6 |
-# | **06_augmentation** | shift, rotate and crop digits; grow the training set for free; never augment the validation set | 7 |
+# | **06_augmentation** | shift, rotate, zoom and cut out digits; see what augmentation buys (robustness to the variation it simulates) and what it costs; never flip a digit; never augment the validation set | 7 |
 # | **07_other_techniques** | label smoothing, mixup, gradient clipping, max-norm constraints | 8 |
-# | **08_overfit_detector** | the capstone: a tool that reads any training log (regkit, Keras, Lightning) and says what is wrong and what to try | 2, 9 |
-# | **09_project** | the project: write the regularised network yourself, piece by piece, each piece graded against regkit; train it, diagnose it, close its gap | 10 |
+# | **08_overfit_detector** | the capstone: a tool that reads any training log (regkit, Keras, Lightning) and says what is wrong and what to try | 2, 9, 10.1 |
+# | **09_project** | the project: write the regularised network yourself, piece by piece, each piece graded against regkit; train it, diagnose it, close its gap | 10.1 |
 #
-# Each notebook has the same shape: the idea with its formulas; regkit's
+# Notebooks 01-08 share one shape: the idea with its formulas; regkit's
 # code for it; the chapter's numbers reproduced; a check against a
 # reference (finite differences, PyTorch, scikit-learn); an experiment on
 # real data; a static figure and then the same figure with sliders; one to
-# three exercises; a common pitfall shown with real code; a summary with
-# questions to try.
+# five exercises; a common pitfall shown with real code; a summary with
+# questions to try. 09 is the project: five graded parts, then one network
+# to train and diagnose.
 
 # %% [markdown]
 # ## 2. What is installed
@@ -158,7 +160,7 @@ print("error  :", hello.state["error"])
 # %% [markdown]
 # ## 4. The datasets
 #
-# All loaders live in `rk.datasets`, work offline, and return the same named
+# The four built-in loaders of `rk.datasets` work offline, and return the same named
 # tuple of six arrays: `x_train, y_train, x_val, y_val, x_test, y_test`,
 # float32 inputs, already split and scaled. `n_train=` keeps fewer training
 # samples (the easiest way to provoke overfitting) without changing the
@@ -177,9 +179,10 @@ for name, split in data.items():
     print(f"{name:16s} {shapes}  y: {split.y_train.dtype}")
 
 # %% [markdown]
-# Besides the arrays, each split carries what it knows in `info`: the true
+# Besides the arrays, each split carries what it knows in `info`, also
+# readable as attributes (`sine.noise` is `sine.info["noise"]`): the true
 # function of the sine, the informative columns of `sparse_features`, the
-# image shape of the digits. Notebook 01 uses the sine's truth to measure
+# image shape of the digits (`flatten=False` gives the images themselves). Notebook 01 uses the sine's truth to measure
 # bias exactly.
 
 # %%
@@ -199,9 +202,9 @@ display(fig)
 plt.close(fig)
 
 # %% [markdown]
-# **MNIST and Fashion-MNIST** (28×28, 70,000 images each) are optional.
-# `rk.datasets.mnist()` downloads them once through scikit-learn and caches
-# them; offline and without a cache it raises a clear error. No notebook
+# **MNIST and Fashion-MNIST** (28×28, 70,000 images each) are optional
+# (`rk.datasets.mnist()`, `rk.datasets.fashion_mnist()`).
+# They are downloaded once through scikit-learn and cached; offline and without a cache it raises a clear error. No notebook
 # depends on them: the next cell only reports whether MNIST is already in the
 # cache, and never downloads.
 
@@ -241,13 +244,14 @@ plt.close(fig)
 # %% [markdown]
 # ## 6. How exercises work
 #
-# An exercise gives you a function to complete. The stub runs without error
-# (it returns a wrong answer), so the notebook still runs top to bottom
-# before you have done anything. A checker from `regkit.course.exercises` then
+# An exercise gives you a function (in 09, a class) to complete. The stub is
+# wrong or unfinished, but the notebook still runs top to bottom before you
+# have done anything: the checker reports "not yet" instead of failing. A checker from `regkit.course.exercises` then
 # calls your function on test inputs and either passes it or tells you what
 # is wrong. The solution is in a collapsed cell right after: click it to
-# open it once you have tried. Its functions are named `solution_...`, so
-# running every cell never replaces the one you wrote.
+# open it once you have tried. Its functions are named `solution_...`
+# (`Solution...` for classes), so running every cell never replaces the one
+# you wrote.
 #
 # **Warm-up.** Write `accuracy(scores, labels)`: `scores` has shape
 # `(batch, classes)` (one row of class scores per sample) and `labels` has
@@ -324,7 +328,8 @@ print("rng=7 twice             -> same weights?",
 #   figures/ 01_` redraws only the ones whose name contains `01_`.
 # - `make notebooks` re-executes all notebooks and stores their outputs. The
 #   notebooks are generated from the plain-text sources in `notebooks/src/`
-#   (`tools/run_notebooks.py 01_bias` rebuilds one); edit those, not the
+#   (`make notebooks NB=01_bias`, or `.venv/bin/python tools/run_notebooks.py
+#   01_bias`, rebuilds one); edit those, not the
 #   `.ipynb` files, so reviews are readable diffs.
 # - Each notebook runs in well under 30 seconds on a 2-core laptop, so
 #   "Restart and Run All" before a class is cheap.
@@ -338,8 +343,9 @@ print("\n".join(sorted(registry())))
 # %% [markdown]
 # ## Summary
 #
-# - Nine notebooks, one per part of the chapter, all built on regkit, whose
-#   source you will read along the way.
+# - Ten notebooks: this tour, eight that each cover one or two parts of the
+#   chapter, and the project, all built on regkit, whose source you will read
+#   along the way.
 # - Widgets need JupyterLab ≥ 4, jupyterlab_widgets 3 and ipywidgets 8 in the
 #   kernel's environment: `make lab` sets that up. Every dashboard has a
 #   static twin for viewers without a kernel.
