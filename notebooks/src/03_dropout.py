@@ -194,7 +194,8 @@ show_source(dexp.wide_mlp, docstring=False)
 grid = dexp.dropout_grid(dexp.P_GRID)
 
 # %%
-# seed 0, on this machine (the last digits differ on another CPU)
+# seed 0, on this machine (the last digits differ on another CPU); epochs
+# counted from 1 here (epoch 80 is the last), where regkit's History counts from 0
 print("   p | digits: train loss  val loss (best epoch)  val loss (end)  val acc |"
       " moons: val acc  boundary length")
 for p_, run in grid.items():

@@ -50,14 +50,16 @@ setup_notebook()
 #   $r = \big(L^{val}_T - \min_t L^{val}_t\big) / \min_t L^{val}_t$, and for how
 #   many epochs it has been rising;
 # - the **trend** of each loss over the last fifth of the run: the slope $s$ of
-#   a straight line through it, times the window's length, divided by the
+#   a straight line through it, times the window's span (its length minus
+#   one epoch), divided by the
 #   curve's level. It tells "still learning" from "settled";
 # - the **level**: the final training accuracy $a^{tr}_T$.
 #
 # Levels are read on lightly smoothed curves (a running median over 5 epochs,
 # so one bad epoch cannot sway a verdict), and the slope is the *Theil-Sen*
 # estimate, the median of the slopes $\frac{y_j - y_i}{j - i}$ over all pairs of
-# epochs $i < j$, which a single outlier cannot move either:
+# epochs $i < j$, which a single outlier can barely move (on a straight
+# line, not at all):
 
 # %%
 from regkit.detector import rules as detector
@@ -86,6 +88,9 @@ show_source(detector.robust_slope)
 #    is "not converged", there is no trend to read yet);
 # 5. otherwise a **good fit**, whose sentence says whether the training loss
 #    has settled or still falls.
+#
+# (The report writes accuracy gaps in %: they are differences of two
+# accuracies, percentage points, which the text calls "points".)
 #
 # Every number above is a field of `rk.Thresholds`, documented with the reason
 # for its value, so you can change it (digits are easy: 80% is a low bar for
@@ -579,7 +584,7 @@ plt.show()
 # The small-multiples figures above are the static version. Below, five check
 # boxes and a choice of data. The 14 runs trained above answer at once; any
 # other combination (say batch norm + early stopping, on wrong labels) is
-# trained on the spot, which takes about a second, and is then kept.
+# trained on the spot, which takes up to about a second, and is then kept.
 
 # %%
 from regkit.course.widgets.capstone import capstone_dashboard
