@@ -100,12 +100,17 @@ _ARM = """([dash, before]) => {
       const img = dash.querySelector('img.widget-image');
       const matched = performance.now() - window.__rkT0;
       finished = true; obs.disconnect();
+      const span = dash.querySelector('.rk-status');
+      const asked = span ? parseFloat(span.dataset.asked) : NaN;
+      const sent = span ? parseFloat(span.dataset.sent) : NaN;
       img.decode().catch(() => null).then(() => {
         const t0 = window.__rkT0, ms = performance.now() - t0;
+        const epoch0 = performance.timeOrigin + t0;   // the input event, wall clock
         const long = window.__rkLong.filter(([st, d]) => st + d > t0 && st < t0 + ms)
           .map(([st, d]) => [st - t0, d]);
         resolve({state: 'ok', ms, status: s.status, busy: window.__rkBusy,
-                 img: window.__rkImg, matched, long});
+                 img: window.__rkImg, matched, long,
+                 asked: asked - epoch0, sent: sent - epoch0});
       });
     };
     const obs = new MutationObserver(() => check(false));
@@ -304,14 +309,17 @@ def report(rows: list[dict]) -> list:
             checks.append((f"benchmark 7: trained on the spot, {label} ms", value, limit, ok))
     slow = [(r, d) for r in rows for d in r["slow_seen"]]
     if slow:
-        # where the time of a slow seen move went: the image changed (message
-        # back from the kernel), the status matched, the image was decoded;
-        # and the page's long tasks (> 50 ms) meanwhile, start/length
+        # where the time of a slow seen move went: the kernel got the move and
+        # sent its answer (its wall clock against the page's), the image
+        # changed, the status matched, the image was decoded; and the page's
+        # long tasks (> 50 ms) meanwhile, start/length
         print(f"seen moves over {SEEN_TARGET_MS:.0f} ms, by phase (ms from the input event):")
         for r, d in slow:
             img = "-" if d.get("img") is None else f"{d['img']:.0f}"
             long = ", ".join(f"{st:.0f}+{du:.0f}" for st, du in d.get("long", [])) or "none"
-            print(f"  {r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}: image {img}, "
+            kernel = ("" if d.get("asked") is None else
+                      f"kernel got it {d['asked']:.0f}, answered {d['sent']:.0f}, ")
+            print(f"  {r['notebook'][:2]} {r['dashboard'][:28]} · {r['control']}: {kernel}image {img}, "
                   f"status {d['matched']:.0f}, decoded {d['ms']:.0f}; long tasks: {long}")
     problems = sum(len(r["problems"]) for r in rows)
     if problems:

@@ -93,6 +93,7 @@ class Dashboard:
         self._pending = None        # the scheduled update (an asyncio handle)
         self._settling = None       # the scheduled idle-time _settle_heap (a handle)
         self._idle_since = float("-inf")   # perf_counter() when the last update ended
+        self._asked_at = None       # time.time() of the first move the next update answers
         self._bbox = None  # measured on the first figure, see _render
         for widget in self.controls.values():
             if hasattr(widget, "continuous_update"):
@@ -129,6 +130,8 @@ class Dashboard:
     def _on_change(self, _change) -> None:
         if self.debounce < 0:
             return
+        if self._asked_at is None:
+            self._asked_at = time.time()
         cached = _key(self.values) in self.cache
         if not cached:                  # a cached setting answers at once:
             self.status.value = "<i>computing…</i>"   # one message fewer to send and draw
@@ -214,8 +217,14 @@ class Dashboard:
         shown = ", ".join(f"{k} = {label}" for k, label in labels.items())
         flag = " · error" if self.state["error"] else (" · cached" if cached else "")
         data = html.escape(json.dumps(labels), quote=True)
-        self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\">{shown}"
-                             f" · {ms:.0f} ms{flag}</span>")
+        # wall-clock times (ms since the epoch) at which the kernel got the
+        # move and sent its answer: the page can tell the kernel's share of
+        # a slow move from the transport's (benchmarks/bench_browser.py)
+        asked = self._asked_at if self._asked_at is not None else time.time() - ms / 1000
+        self._asked_at = None
+        self.status.value = (f"<span class='rk-status' data-done='1' data-values=\"{data}\" "
+                             f"data-asked='{asked * 1000:.1f}' data-sent='{time.time() * 1000:.1f}'>"
+                             f"{shown} · {ms:.0f} ms{flag}</span>")
 
     def _label(self, name: str, value: Any) -> str:
         """The value as its control displays it: a selection's label ("off"
