@@ -204,7 +204,7 @@ plt.close(fig)
 # %% [markdown]
 # **MNIST and Fashion-MNIST** (28×28, 70,000 images each) are optional
 # (`rk.datasets.mnist()`, `rk.datasets.fashion_mnist()`).
-# They are downloaded once through scikit-learn and cached; offline and without a cache it raises a clear error. No notebook
+# They are downloaded once through scikit-learn and cached; offline and without a cache the loader raises a clear error. No notebook
 # depends on them: the next cell only reports whether MNIST is already in the
 # cache, and never downloads.
 
@@ -343,7 +343,7 @@ print("\n".join(sorted(registry())))
 # %% [markdown]
 # ## Summary
 #
-# - Ten notebooks: this tour, eight that each cover one or two parts of the
+# - Ten notebooks: this tour, eight on the ideas of the
 #   chapter, and the project, all built on regkit, whose source you will read
 #   along the way.
 # - Widgets need JupyterLab ≥ 4, jupyterlab_widgets 3 and ipywidgets 8 in the

@@ -362,8 +362,8 @@ plt.close(fig)
 # The network reaches **100% training accuracy on random labels**: it has
 # about 38,000 weights for 300 images, enough to store each image's label
 # like a lookup table. Test accuracy stays near chance (10% for ten
-# classes), because there was nothing to learn. The only difference from the
-# real labels is time: over 35 epochs on every seed we tried (the check below
+# classes), because there was nothing to learn. On the training set the only
+# difference from the real labels is time: 35 epochs or more on every seed we tried (the check below
 # prints the range), at least three times as long as with the real labels
 # (seeds 0-5).
 #

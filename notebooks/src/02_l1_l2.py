@@ -258,8 +258,8 @@ plt.show()
 # %% [markdown]
 # With AdamW every group follows $(1-\eta\lambda)^t$, whatever its gradients. With coupled Adam,
 # the quiet weights (noise 0.01 and 0.1) are gone within a few hundred steps, the noisiest group
-# (10) keeps most of its size, and only where the noise is about the size of the decay term
-# (scale 1) do Adam and AdamW agree. If you tuned weight decay for SGD and switch to Adam, you are
+# (10) keeps most of its size, and only at noise scale 1, where Adam's division by the running
+# gradient size changes little, do Adam and AdamW agree. If you tuned weight decay for SGD and switch to Adam, you are
 # not running the same regulariser: use AdamW, which, like plain SGD's weight decay, multiplies
 # every weight by the same factor $1-\eta\lambda$ per step whatever its gradients (the values of λ
 # still do not carry over one to one: try this 3).
@@ -417,7 +417,7 @@ plt.show()
 #   stops, and they are not the useless ones in particular: precision 0.05 means 99 or 100 inputs kept for 5 true ones.
 #   Plain-SGD L1 is just as accurate at its best λ, but its useless weights are small, not zero;
 #   and at λ = 0.1 its jitter (lr·λ = 0.1 per step) costs it far more accuracy than the proximal
-#   version loses (the check above); at the largest λ both lose real features.
+#   version loses (the check above).
 # - **Selection.** At the λ validation picks (0.018 on this run) the proximal model switches off
 #   80 % of the inputs and keeps all 5 true ones among the 20 it keeps (precision 0.25, recall
 #   1.0). At λ = 0.1 it keeps exactly the 5 true inputs (precision and recall 1.0), but we can

@@ -242,7 +242,7 @@ for p in (1, 2, 5, 10, 30):
 # With `min_delta = 0.01` and a patience of 1 or 2 the run stops after
 # epoch 19 or 26 on this machine (seed 0), well before the validation minimum at 31. The test accuracy
 # does not suffer on this run, because it is almost flat between epochs 18
-# and 31 (the restored epochs of the table differ by a test image or two); what changed is the epoch picked. From patience 5 on, `min_delta`
+# and 31 (the restored epochs of the table differ by a few test images); what changed is the epoch picked. From patience 5 on, `min_delta`
 # no longer matters here.
 #
 # The stops of patience 1 and 2 sit on bumps of a few thousandths of loss,
@@ -525,9 +525,8 @@ print(f"stopped_epoch {h10.stopped_epoch}, best_epoch {h10.best_epoch} (0-based)
 # %% [markdown]
 # ### Other ways to get it wrong
 #
-# - **Patience too small for a noisy curve.** Patience 1 or 2 stops at the
-#   first small bump of the validation loss and restores the dip just before
-#   it (section 4). Small validation sets give noisy curves: the
+# - **Patience too small for a noisy curve.** Patience 1 or 2 stops at an
+#   early bump of the validation loss, long before its minimum (section 4). Small validation sets give noisy curves: the
 #   chapter's advice (10-20 epochs on small data) is about this.
 # - **Monitoring accuracy with a strict rule.** Validation accuracy moves in
 #   steps of one image and sits on plateaus; a tie is no improvement, so the

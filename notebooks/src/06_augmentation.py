@@ -406,9 +406,10 @@ claim("the one-standard-error rule picks rotate(20) or rotate(30)", chosen_deg i
 # digits by several points, and 45 degrees gives some of it back. The rule
 # picks a moderate strength, and the test digits, looked at once, confirm the
 # gain. Had we chosen on the plain validation set, which has no tilted digits,
-# the strengths would have scored within noise of one another (finding 1
-# above), and the rule, which takes the strongest within one standard error,
-# would have picked a strength for no measured reason. Choose on data that
+# gentle strengths would have scored within noise of no augmentation and
+# strong ones lower (finding 1 above), and the rule, which takes the strongest
+# within one standard error, would have picked a strength that buys nothing
+# measurable there. Choose on data that
 # looks like what you will meet.
 
 # %% [markdown]

@@ -84,7 +84,8 @@ def smooth(x: np.ndarray, window: int) -> np.ndarray:
 def robust_slope(y: np.ndarray) -> float:
     """Theil-Sen slope per epoch: median of ``(y[j] - y[i]) / (j - i)`` over i < j.
 
-    Exact on a straight line; one outlier among >= 5 points cannot move it.
+    Exact on a straight line; one outlier among >= 5 points can barely move
+    it (it shifts the median of the pairwise slopes by a few places at most).
     Long windows are thinned to about 100 points (the cost is quadratic).
     """
     t = np.arange(len(y))[:: max(1, len(y) // 100)]
