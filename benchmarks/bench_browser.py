@@ -89,18 +89,17 @@ _ARM = """([dash, before]) => {
                    out && out.childElementCount].join('\u0001');
       if (now === seen && force !== true) return;
       seen = now;
-      if (window.__rkImg === null && window.__rk.imgSrc(dash) !== before)
+      if (window.__rkImg === null && (im ? im.src : null) !== before)
         window.__rkImg = performance.now() - window.__rkT0;
-      if (window.__rkBusy === null && /computing/.test(
-            (dash.querySelector(':scope > .widget-hbox + .widget-html') || {textContent: ''}).textContent))
+      if (window.__rkBusy === null && line && /computing/.test(line.textContent))
         window.__rkBusy = performance.now() - window.__rkT0;
       const s = window.__rk.settled(dash, before, window.__rkT0);
       if (s === null) return;
       if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
-      const img = dash.querySelector('img.widget-image');
       const matched = performance.now() - window.__rkT0;
       finished = true; obs.disconnect();
-      const span = dash.querySelector('.rk-status');
+      // settled() read the status and the image after `st` and `im` were taken: read again
+      const span = dash.querySelector('.rk-status'), img = dash.querySelector('img.widget-image');
       const asked = span ? parseFloat(span.dataset.asked) : NaN;
       const sent = span ? parseFloat(span.dataset.sent) : NaN;
       img.decode().catch(() => null).then(() => {

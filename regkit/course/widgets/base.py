@@ -9,8 +9,9 @@ slow part: training, a sweep) and a ``draw(result, **values) -> Figure``
 2. starts at once when the dashboard was idle (a single click or key press
    waits for nothing) or when the setting was drawn before; a move to a new
    setting that arrives while an update is running or within ``debounce``
-   seconds of the last one joins a single trailing update, which reads the controls when it runs: a burst of key presses
-   computes its first value and its last, never the ones in between;
+   seconds of the last one joins a single trailing update, which reads the
+   controls when it runs: a burst of key presses computes its first value
+   and its last, never the ones in between;
 3. looks the values up in a cache of results *and rendered images*, so going
    back to a setting is instant (drawing a figure costs 50-110 ms);
 4. swaps the bytes of one ``Image`` widget inside a fixed-height frame, so
