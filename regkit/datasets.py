@@ -181,7 +181,7 @@ def digits(*, n_train: int | None = None, flatten: bool = True, val_size: float 
 
     Args:
         n_train: keep only this many training samples (stratified subset);
-            None keeps the whole training split (1077 images).
+            None keeps the whole training split (1079 images).
         flatten: True gives rows ``(n, 64)``; False gives images
             ``(n, 8, 8)`` for :mod:`regkit.augment`.
         val_size, test_size: fractions of all samples.

@@ -57,7 +57,9 @@ setup_notebook()
 # stops. At the end the model gets $\theta_{t^\ast}$ back.
 #
 # So training stops after epoch $t^\ast + P$: the best epoch, then $P$
-# epochs in a row that failed to beat it. Three details decide what a
+# epochs in a row that failed to beat it (with $P = 0$, Keras' default, it
+# still runs the first epoch that fails and stops at $t^\ast + 1$, like
+# $P = 1$). Three details decide what a
 # library actually does, and they are easy to get wrong:
 #
 # - the comparison is **strict** ($<$): an epoch that merely *equals* the best
@@ -526,7 +528,8 @@ print(f"stopped_epoch {h10.stopped_epoch}, best_epoch {h10.best_epoch} (0-based)
 # ### Other ways to get it wrong
 #
 # - **Patience too small for a noisy curve.** Patience 1 or 2 stops at an
-#   early bump of the validation loss, long before its minimum (section 4). Small validation sets give noisy curves: the
+#   early bump of the validation loss, before its minimum (a few epochs on
+#   this run, well before it with `min_delta = 0.01`; section 4). Small validation sets give noisy curves: the
 #   chapter's advice (10-20 epochs on small data) is about this.
 # - **Monitoring accuracy with a strict rule.** Validation accuracy moves in
 #   steps of one image and sits on plateaus; a tie is no improvement, so the
