@@ -183,3 +183,13 @@ def test_the_framework_comes_from_the_log_unless_told():
                                      (19.2, "19.2")])
 def test_num(x, text):
     assert num(x) == text
+
+
+def test_the_regkit_augmentation_recipe_runs_as_printed():
+    # the code of the advice, pasted after the imports it names, is a working augmentation
+    import functools  # noqa: F401  (the recipe says "import functools")
+    code = Advice("regkit").augment().split(" (import functools)")[0]
+    augment = eval(code, {"rk": rk, "functools": functools})
+    images = np.random.default_rng(0).random((4, 8, 8)).astype(np.float32)
+    out = augment(images, rng=0)
+    assert out.shape == images.shape and not np.array_equal(out, images)

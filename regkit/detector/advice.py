@@ -88,8 +88,8 @@ def _batchnorm_advice(facts, fw) -> str | None:
         depth = facts["hidden_layers"]
         return (f"Batch normalization ({fw.batchnorm()} after each hidden {fw.dense} layer) "
                 f"is for deeper networks: with {depth} hidden layer"
-                f"{'s' if depth != 1 else ''} it mostly lets you train with larger learning "
-                "rates and is unlikely to close the gap; add it if you go deeper.")
+                f"{'s' if depth != 1 else ''} it is unlikely to close the gap (what it buys "
+                "is larger learning rates in deep networks); add it if you go deeper.")
     return (("If you do not use it yet, add" if bn is None else "Add")
             + f" batch normalization after each hidden {fw.dense} layer, before the "
             f"activation ({fw.batchnorm()}); keep batch_size >= 32 so the batch "

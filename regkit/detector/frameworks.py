@@ -139,8 +139,9 @@ class Advice:
 
     def augment(self) -> str:
         return {
-            "regkit": "rk.augment.Compose([partial(rk.augment.rotate, degrees=15), "
-                      "partial(rk.augment.zoom, factor=0.1)]) passed as fit(augment=...)",
+            "regkit": "rk.augment.Compose([functools.partial(rk.augment.rotate, degrees=15), "
+                      "functools.partial(rk.augment.zoom, factor=0.1)]) (import functools) "
+                      "passed as fit(augment=...)",
             "keras": "keras.layers.RandomRotation(15 / 360), RandomZoom(0.1) and "
                      "RandomTranslation(0.1, 0.1) as the model's first layers (they are "
                      "active only in training)",
