@@ -45,7 +45,10 @@ setup_notebook()
 # - the **best epoch** $t^\ast = \arg\min_t L^{val}_t$, the weights early
 #   stopping would keep;
 # - the **generalisation gap** $g = a^{tr}_{t^\ast} - a^{val}_{t^\ast}$ (and the
-#   same at the last epoch): how much better the model does on data it has seen;
+#   same at the last epoch): how much better the model does on data it has
+#   seen. It is an *accuracy* gap, training minus validation; notebook 01's
+#   gap was a *loss* gap, validation minus training. Both are positive when
+#   the model does better on what it has seen, and the report prints both;
 # - the **rise** of validation loss since its minimum,
 #   $r = \big(L^{val}_T - \min_t L^{val}_t\big) / \min_t L^{val}_t$, and for how
 #   many epochs it has been rising;
