@@ -98,11 +98,10 @@ _ARM = """([dash, before]) => {
       if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
       const matched = performance.now() - window.__rkT0;
       finished = true; obs.disconnect();
-      // settled() read the status and the image after `st` and `im` were taken: read again
-      const span = dash.querySelector('.rk-status'), img = dash.querySelector('img.widget-image');
-      const asked = span ? parseFloat(span.dataset.asked) : NaN;
-      const sent = span ? parseFloat(span.dataset.sent) : NaN;
-      img.decode().catch(() => null).then(() => {
+      // `st` and `im` are still current: nothing runs between here and settled()
+      const asked = st ? parseFloat(st.dataset.asked) : NaN;
+      const sent = st ? parseFloat(st.dataset.sent) : NaN;
+      im.decode().catch(() => null).then(() => {
         const t0 = window.__rkT0, ms = performance.now() - t0;
         const epoch0 = performance.timeOrigin + t0;   // the input event, wall clock
         const long = window.__rkLong.filter(([st, d]) => st + d > t0 && st < t0 + ms)

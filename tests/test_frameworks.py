@@ -187,7 +187,7 @@ def test_num(x, text):
 
 def test_the_regkit_augmentation_recipe_runs_as_printed():
     # the code of the advice, pasted after the imports it names, is a working augmentation
-    import functools  # noqa: F401  (the recipe says "import functools")
+    import functools  # the recipe says "import functools"
     code = Advice("regkit").augment().split(" (import functools)")[0]
     augment = eval(code, {"rk": rk, "functools": functools})
     images = np.random.default_rng(0).random((4, 8, 8)).astype(np.float32)
