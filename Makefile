@@ -34,9 +34,13 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(PIP_INSTALL) -e ".[notebooks,test]"
 	touch $@ $(VENV)/.installed-notebooks
 
+# The Jupyter server relays kernel messages with Nagle's algorithm on: a
+# slider's answer can wait 40 ms for nothing (regkit/course/server.py).
+SERVER_ARGS := --ServerApp.kernel_websocket_connection_class=regkit.course.server.NoDelayKernelConnection
+
 ## make lab: set up and open the course in JupyterLab (ARGS="--port 9999 --no-browser")
 lab: $(VENV)/.installed-notebooks
-	$(BIN)/jupyter lab notebooks/ $(ARGS)
+	$(BIN)/jupyter lab notebooks/ $(SERVER_ARGS) $(ARGS)
 
 ## make test: set up and run every test: unit tests, then nbval on every notebook
 test: $(VENV)/.installed-test

@@ -6,5 +6,7 @@
 * ``plots``        drawing, given the experiments' results (matplotlib);
 * ``widgets``      the live dashboards (ipywidgets);
 * ``exercises``    the notebooks' exercises and their checkers;
-* ``render``       ``python -m regkit.course.render figures/`` writes every PNG.
+* ``render``       ``python -m regkit.course.render figures/`` writes every PNG;
+* ``server``       the Jupyter server's kernel connection ``make lab`` selects
+  (sends each message at once; only the server imports it).
 """
