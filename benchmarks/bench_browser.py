@@ -13,8 +13,9 @@ and pages, ``tests/browser``), and for every control of every dashboard:
   check box), each waited for before the next;
 * **seen**: the same number of steps back, through settings just shown,
   then out and back again (``--passes``, default 2: every step after the
-  first way out is to a setting drawn before). A p95 of the 6 seen moves
-  of one pass is its slowest move; two passes give 18 per slider.
+  first way out is to a setting drawn before), and again until the control
+  has :data:`MIN_SEEN` seen moves: a p95 of the 6 seen moves of one pass
+  would be its slowest move.
 
 A move whose update trained a model on the spot (kernel time >= 250 ms: the
 capstone's untried combinations) is reported apart, against its own
@@ -54,6 +55,10 @@ SEEN_TARGET_MS = 50.0
 TRAINS_MS = 250.0
 BUSY_TARGET_MS = 100.0
 TRAINED_TARGET_MS = 1000.0
+#: seen moves per control that a p95 is computed from at the least: a control
+#: is moved out and back again until it has them (at most MAX_PASSES times)
+MIN_SEEN = 18
+MAX_PASSES = 8
 
 # Arm a one-shot timer on the next input event, and a promise that resolves
 # when the dashboard has settled on the value its control then shows, with a
@@ -168,6 +173,36 @@ def _move(page, ctl, kind: str, forward: bool) -> bool:
     return True
 
 
+def _measure_move(page, dash, ctl, kind: str, forward: bool, arm: str, row: dict) -> None:
+    """One move of one control, timed in the page, filed in ``row`` as new, seen or trained."""
+    before = dash.evaluate("d => window.__rk.imgSrc(d)")
+    shown = ctl.evaluate("el => window.__rk.shown(el)")
+    page.evaluate(arm, [dash.element_handle(), before])
+    if not _move(page, ctl, kind, forward):
+        page.evaluate("() => { window.__rkT0 = -1; }")  # disarm
+        return
+    done = page.evaluate("() => window.__rkDone")
+    # looked at only now: a query during the move runs on the page's main
+    # thread inside the time it measures (2-6 ms of p50)
+    if ctl.evaluate("el => window.__rk.shown(el)") == shown:
+        row["problems"].append(f"did not move from {shown!r}")
+        return
+    if done["state"] != "ok":
+        row["problems"].append(f"{done['state']}: {done['status']!r}")
+        return
+    kernel = _STATUS_MS.search(done["status"])
+    kernel_ms = float(kernel.group(1)) if kernel else float("nan")
+    if "cached" in done["status"]:
+        row["seen"].append(done["ms"])
+        if done["ms"] > SEEN_TARGET_MS:
+            row["slow_seen"].append(done)
+    elif kernel_ms >= TRAINS_MS:     # trained on the spot: its own targets
+        row["trained"].append((done["ms"], done.get("busy"), done.get("asked")))
+    else:
+        row["new"].append(done["ms"])
+        row["kernel_new"].append(kernel_ms)
+
+
 def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list,
                  passes: int = 2) -> None:
     from rk_dashboards import _JS
@@ -189,36 +224,16 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list,
                    "control": keys[j] if j < len(keys) else str(j),
                    "new": [], "seen": [], "kernel_new": [], "trained": [], "problems": [],
                    "slow_seen": []}
-            # out and back: the way back revisits settings the way out drew
-            plan = (([True] * moves + [False] * moves) * passes if kind != "checkbox"
-                    else [True] * 2 * passes)
-            for forward in plan:
-                before = dash.evaluate("d => window.__rk.imgSrc(d)")
-                shown = ctl.evaluate("el => window.__rk.shown(el)")
-                page.evaluate(arm, [dash.element_handle(), before])
-                if not _move(page, ctl, kind, forward):
-                    page.evaluate("() => { window.__rkT0 = -1; }")  # disarm
-                    continue
-                done = page.evaluate("() => window.__rkDone")
-                # looked at only now: a query during the move runs on the
-                # page's main thread inside the time it measures (2-6 ms p50)
-                if ctl.evaluate("el => window.__rk.shown(el)") == shown:
-                    row["problems"].append(f"did not move from {shown!r}")
-                    continue
-                if done["state"] != "ok":
-                    row["problems"].append(f"{done['state']}: {done['status']!r}")
-                    continue
-                kernel = _STATUS_MS.search(done["status"])
-                kernel_ms = float(kernel.group(1)) if kernel else float("nan")
-                if "cached" in done["status"]:
-                    row["seen"].append(done["ms"])
-                    if done["ms"] > SEEN_TARGET_MS:
-                        row["slow_seen"].append(done)
-                elif kernel_ms >= TRAINS_MS:     # trained on the spot: its own targets
-                    row["trained"].append((done["ms"], done.get("busy"), done.get("asked")))
-                else:
-                    row["new"].append(done["ms"])
-                    row["kernel_new"].append(kernel_ms)
+            # out and back: the way back revisits settings the way out drew;
+            # again until the control has MIN_SEEN seen moves (a slider of a
+            # few positions needs more passes than one of many)
+            out_and_back = [True] * moves + [False] * moves if kind != "checkbox" else [True] * 2
+            done_passes = 0
+            while done_passes < passes or (len(row["seen"]) < MIN_SEEN
+                                           and done_passes < MAX_PASSES):
+                for forward in out_and_back:
+                    _measure_move(page, dash, ctl, kind, forward, arm, row)
+                done_passes += 1
             rows.append(row)
             C.flush()
 
