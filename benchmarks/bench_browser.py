@@ -1,6 +1,6 @@
 """Benchmark 7: slider latency from the learner's side, in JupyterLab in headless Chromium.
 
-    .venv/bin/python benchmarks/bench_browser.py [--moves 6] [--passes 2] [--only 03 05]
+    .venv/bin/python benchmarks/bench_browser.py [--moves 6] [--passes 2] [--min-seen 18] [--only 03 05]
 
 Benchmark 4 times a dashboard in the kernel; a learner waits for more: the
 key press reaching the page, the widget message to the kernel, the update,
@@ -12,17 +12,19 @@ and pages, ``tests/browser``), and for every control of every dashboard:
   a slider, one click on another option of a toggle, dropdown, radio or
   check box), each waited for before the next;
 * **seen**: the same number of steps back, through settings just shown,
-  then out and back again (``--passes``, default 2: every step after the
-  first way out is to a setting drawn before), and again until the control
-  has :data:`MIN_SEEN` seen moves: a p95 of the 6 seen moves of one pass
-  would be its slowest move.
+  then out and back again (``--passes``, default 2), and again until the
+  control has ``--min-seen`` (default :data:`MIN_SEEN`) seen moves, at most
+  :data:`MAX_PASSES` passes in all and none after a pass that added no
+  seen move (a check box gets 2 clicks a pass, so 15 at most). A
+  dashboard's p95 pools its controls' moves; from the 6 seen moves of one
+  pass of one slider it would be the slowest of them.
 
 A move whose update trained a model on the spot (kernel time >= 250 ms: the
 capstone's untried combinations) is reported apart, against its own
 targets: "computing…" on the page within 100 ms, the new image within 1 s.
 
-One move's time runs from the ``keydown`` (or ``pointerdown``) event in the
-page to the moment the status line shows the control's new value *and* the
+One move's time runs from the ``keydown`` (or ``pointerdown``; for a
+dropdown set from the script, ``input``) event in the page to the moment the status line shows the control's new value *and* the
 new image is decoded and ready to paint (``img.decode()``), measured with
 ``performance.now()`` in the page. Beside it, the kernel's own time for the
 update (the ``N ms`` of the status line). A move is counted as *new* or
@@ -77,11 +79,18 @@ _ARM = """([dash, before]) => {
     } catch (e) { /* no Long Tasks API: the breakdown shows none */ }
   }
   const mark = () => { if (window.__rkT0 === null) window.__rkT0 = performance.now(); };
-  document.addEventListener('keydown', mark, {capture: true, once: true});
-  document.addEventListener('pointerdown', mark, {capture: true, once: true});
+  // a dropdown set from the script sends no key or pointer event, only input
+  const events = ['keydown', 'pointerdown', 'input'];
+  for (const e of events) document.addEventListener(e, mark, {capture: true, once: true});
   window.__rkDone = new Promise((resolve) => {
-    let finished = false;
-    const finish = (value) => { if (!finished) { finished = true; obs.disconnect(); resolve(value); } };
+    let finished = false, poll = null, timer = null;
+    // nothing of this move keeps running into the next one
+    const stop = () => {
+      finished = true; obs.disconnect(); clearInterval(poll); clearTimeout(timer);
+      for (const e of events) document.removeEventListener(e, mark, {capture: true});
+    };
+    const finish = (value) => { if (!finished) { stop(); resolve(value); } };
+    window.__rkCancel = () => finish({state: 'cancelled'});   // the move could not be made
     // The check runs on the page's main thread, in the middle of the update
     // it times: return at once unless something it reads has changed (the
     // sliders' own DOM changes many times per move).
@@ -105,7 +114,7 @@ _ARM = """([dash, before]) => {
       if (s === null) return;
       if (s.state !== 'ok') { finish({state: s.state, status: s.status}); return; }
       const matched = performance.now() - window.__rkT0;
-      finished = true; obs.disconnect();
+      stop();
       // `st` and `im` are still current: nothing runs between here and settled()
       const asked = st ? parseFloat(st.dataset.asked) : NaN;
       const sent = st ? parseFloat(st.dataset.sent) : NaN;
@@ -121,8 +130,8 @@ _ARM = """([dash, before]) => {
     };
     const obs = new MutationObserver(() => check(false));
     obs.observe(dash, {subtree: true, childList: true, attributes: true, characterData: true});
-    const poll = setInterval(() => { if (finished) clearInterval(poll); else check(true); }, 100);
-    setTimeout(() => {
+    poll = setInterval(() => check(true), 100);
+    timer = setTimeout(() => {
       const st = dash.querySelector('.rk-status');
       finish({state: 'timeout', status: (st ? st.textContent : '(no status)') + ' | controls show '
               + JSON.stringify(window.__rk.controls(dash).map(window.__rk.shown))});
@@ -159,9 +168,7 @@ def _move(page, ctl, kind: str, forward: bool) -> bool:
         i = select.evaluate("s => s.selectedIndex") + (1 if forward else -1)
         if not 0 <= i < len(options):
             return False
-        # selecting from a script sends no key or pointer event: start the clock here
-        page.evaluate("() => { if (window.__rkT0 === null) window.__rkT0 = performance.now(); }")
-        select.select_option(index=i)
+        select.select_option(index=i)    # the clock starts at its input event
         return True
     else:
         return False
@@ -179,7 +186,7 @@ def _measure_move(page, dash, ctl, kind: str, forward: bool, arm: str, row: dict
     shown = ctl.evaluate("el => window.__rk.shown(el)")
     page.evaluate(arm, [dash.element_handle(), before])
     if not _move(page, ctl, kind, forward):
-        page.evaluate("() => { window.__rkT0 = -1; }")  # disarm
+        page.evaluate("() => window.__rkCancel()")
         return
     done = page.evaluate("() => window.__rkDone")
     # looked at only now: a query during the move runs on the page's main
@@ -204,7 +211,7 @@ def _measure_move(page, dash, ctl, kind: str, forward: bool, arm: str, row: dict
 
 
 def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list,
-                 passes: int = 2) -> None:
+                 passes: int = 2, min_seen: int = MIN_SEEN) -> None:
     from rk_dashboards import _JS
     page.evaluate(_JS)
     arm = _ARM.replace("%TIMEOUT%", str(int(timeout_ms)))
@@ -225,20 +232,22 @@ def measure_page(page, label: str, moves: int, timeout_ms: float, rows: list,
                    "new": [], "seen": [], "kernel_new": [], "trained": [], "problems": [],
                    "slow_seen": []}
             # out and back: the way back revisits settings the way out drew;
-            # again until the control has MIN_SEEN seen moves (a slider of a
+            # again until the control has min_seen seen moves (a slider of a
             # few positions needs more passes than one of many)
             out_and_back = [True] * moves + [False] * moves if kind != "checkbox" else [True] * 2
-            done_passes = 0
-            while done_passes < passes or (len(row["seen"]) < MIN_SEEN
-                                           and done_passes < MAX_PASSES):
+            for done_passes in range(1, max(passes, MAX_PASSES) + 1):
+                seen_before = len(row["seen"])
                 for forward in out_and_back:
                     _measure_move(page, dash, ctl, kind, forward, arm, row)
-                done_passes += 1
+                if done_passes >= passes and (len(row["seen"]) >= min_seen
+                                              or len(row["seen"]) == seen_before):
+                    break
             rows.append(row)
             C.flush()
 
 
-def run(moves: int = 6, only=None, timeout_ms: float = 20_000, passes: int = 2):
+def run(moves: int = 6, only=None, timeout_ms: float = 20_000, passes: int = 2,
+        min_seen: int = MIN_SEEN):
     print(C.environment("Benchmark 7: slider latency in JupyterLab in headless Chromium, "
                         "from the input event to the new image"))
     try:
@@ -271,7 +280,7 @@ def run(moves: int = 6, only=None, timeout_ms: float = 20_000, passes: int = 2):
                         print(f"  {name}: Run All stopped on an error; skipped")
                         continue
                     time.sleep(1.0)   # let the last outputs arrive: idle kernel, idle page
-                    measure_page(nb.page, name[:-6], moves, timeout_ms, rows, passes)
+                    measure_page(nb.page, name[:-6], moves, timeout_ms, rows, passes, min_seen)
                 finally:
                     nb.close()
             browser.close()
@@ -321,7 +330,7 @@ def report(rows: list[dict]) -> list:
               f"\"computing…\" shown after {C.percentile(busy, 50):.0f}/{max(busy):.0f} ms (p50/max), "
               f"done after {C.percentile(total, 50):.0f}/{max(total):.0f} ms")
         print("  each move, \"computing…\" / done (ms), kernel got it: " + ", ".join(
-            f"{b:.0f}/{ms:.0f} ({a:.0f})" for ms, b, a in trained))
+            f"{'-' if b is None else f'{b:.0f}'}/{ms:.0f} ({a:.0f})" for ms, b, a in trained))
         for label, value, limit in (("\"computing…\" shown, max", max(busy), BUSY_TARGET_MS),
                                     ("finished, max", max(total), TRAINED_TARGET_MS)):
             line, ok = C.check_target(f"trained on the spot: {label} (ms)", value, limit)
@@ -353,13 +362,15 @@ def main(argv=None):
                         help="steps out (new settings) and back (seen ones) per control")
     parser.add_argument("--passes", type=int, default=2,
                         help="times out and back per control (the later ones are all seen)")
+    parser.add_argument("--min-seen", type=int, default=MIN_SEEN,
+                        help="seen moves per control to go on for (at most %d passes)" % MAX_PASSES)
     parser.add_argument("--only", nargs="*", help="notebooks whose name contains one of these")
     args = parser.parse_args(argv)
     if args.moves < 1:
         parser.error(f"--moves must be at least 1, got {args.moves}")
     if args.passes < 1:
         parser.error(f"--passes must be at least 1, got {args.passes}")
-    run(args.moves, args.only, passes=args.passes)
+    run(args.moves, args.only, passes=args.passes, min_seen=args.min_seen)
 
 
 if __name__ == "__main__":

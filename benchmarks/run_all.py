@@ -66,7 +66,8 @@ def main(argv=None) -> int:
     section("moons", lambda: bench_moons.run(rounds=3 if quick else 15))
     section("memory", lambda: bench_memory.run(n=12_000 if quick else 60_000))
     section("widgets", lambda: bench_widgets.run(values=2 if quick else 5))
-    section("browser", lambda: bench_browser.run(moves=2 if quick else 5))
+    section("browser", lambda: (bench_browser.run(moves=2, passes=1, min_seen=0) if quick
+                                else bench_browser.run(moves=5)))
     section("notebooks", bench_notebooks.run)
     if "augment" not in args.skip:
         import bench_augment

@@ -3,8 +3,8 @@
 The Jupyter server relays every kernel message to the page over a
 WebSocket, a TCP connection on which Tornado leaves Nagle's algorithm on:
 a small write waits while an earlier write is still unacknowledged, and
-the browser may hold that acknowledgement back for up to 40 ms (Linux's
-delayed ACK). A slider move sends several messages back to back (the
+the browser may hold that acknowledgement back for 40 ms or more (Linux's
+shortest delayed-ACK time is 40 ms). A slider move sends several messages back to back (the
 kernel's busy and idle states, the control's echo, the new image, the
 status line), so now and then one of them waits 40 ms for nothing. That
 stall was most of the time of every slow move benchmark 7 caught
@@ -17,8 +17,10 @@ messages. ``make lab`` starts JupyterLab with it; by hand::
 
     jupyter lab --ServerApp.kernel_websocket_connection_class=regkit.course.server.NoDelayKernelConnection
 
-Only the Jupyter server imports this module (``jupyter_server`` >= 2.0);
-the notebooks never do.
+It is for kernels the server runs itself: with a kernel gateway
+(``--gateway-url``) the server's default connection is another class,
+which this setting would replace. Only the Jupyter server imports this
+module (``jupyter_server`` >= 2.0); the notebooks never do.
 """
 from __future__ import annotations
 

@@ -33,8 +33,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-#: The kernel connection ``make lab`` configures (``--ServerApp.kernel_websocket_connection_class``).
-KERNEL_CONNECTION = "regkit.course.server.NoDelayKernelConnection"
+#: What ``make lab`` passes the server on top of JupyterLab's defaults (its
+#: SERVER_ARGS): the course's kernel connection, no 40 ms stalls
+#: (regkit/course/server.py). The browser tests and benchmark 7 run the same.
+SERVER_ARGS = ["--ServerApp.kernel_websocket_connection_class="
+               "regkit.course.server.NoDelayKernelConnection"]
 
 #: JupyterLab user settings: no news or update checks (no network, no toast
 #: over the sliders), no autosave, every cell kept in the DOM (windowing off,
@@ -111,8 +114,7 @@ class JupyterServer:
                # window.jupyterapp: the command registry and the kernel status
                "--LabApp.expose_app_in_browser=True",
                "--JupyterNotebookApp.expose_app_in_browser=True",
-               # the server `make lab` starts: no 40 ms stalls (regkit/course/server.py)
-               f"--ServerApp.kernel_websocket_connection_class={KERNEL_CONNECTION}"]
+               *SERVER_ARGS]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         return cmd
