@@ -4,11 +4,11 @@ The Jupyter server relays every kernel message to the page over a
 WebSocket, a TCP connection on which Tornado leaves Nagle's algorithm on:
 a small write waits while an earlier write is still unacknowledged, and
 the browser may hold that acknowledgement back for 40 ms or more (Linux's
-shortest delayed-ACK time is 40 ms). A slider move sends several messages back to back (the
-kernel's busy and idle states, the control's echo, the new image, the
-status line), so now and then one of them waits 40 ms for nothing. That
-stall was most of the time of every slow move benchmark 7 caught
-(``benchmarks/bench_browser.py``; the README's performance section).
+shortest delayed-ACK time). A slider move sends several messages back to
+back (the kernel's busy and idle states, the control's echo, the new
+image, the status line), so now and then one of them waits 40 ms for
+nothing. That stall was behind most of the slow moves benchmark 7 caught
+before (``benchmarks/bench_browser.py``; the README's performance section).
 
 :class:`NoDelayKernelConnection` is the server's own connection with
 ``TCP_NODELAY`` set on the WebSocket, as Tornado's documentation of
