@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from regkit.course.server import SETTING as KERNEL_CONNECTION
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -36,8 +38,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 #: What ``make lab`` passes the server on top of JupyterLab's defaults (its
 #: SERVER_ARGS): the course's kernel connection, no 40 ms stalls
 #: (regkit/course/server.py). The browser tests and benchmark 7 run the same.
-SERVER_ARGS = ["--ServerApp.kernel_websocket_connection_class="
-               "regkit.course.server.NoDelayKernelConnection"]
+SERVER_ARGS = [f"--ServerApp.kernel_websocket_connection_class={KERNEL_CONNECTION}"]
 
 #: JupyterLab user settings for a closed network: no news or update checks
 #: (no toast over the sliders), no autosave. Everything else is a learner's
